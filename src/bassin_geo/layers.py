@@ -1,0 +1,287 @@
+"""The embedded layers of the basin: list them, load them, find a site by name or id."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from bassin_geo._catalog import GPKG_NAME, LAYERS, PROVENANCE_NAME, SITE_KINDS
+from bassin_geo._text import compact, fold, tokens
+from bassin_geo.errors import DataFileError, InvalidInputError, UnknownLayerError, UnknownSiteError
+
+__all__ = [
+    "data_dir",
+    "get_site",
+    "list_layers",
+    "load_communes",
+    "load_layer",
+    "load_perimeter",
+    "load_pitheads",
+    "load_provenance",
+    "load_sites",
+]
+
+
+def data_dir() -> Path:
+    """Folder holding the embedded GeoPackage and its provenance.
+
+    In an installed wheel the data sits inside the package (``bassin_geo/data/boundaries``);
+    in a source checkout it is the repository's ``data/boundaries``.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data" / "boundaries", here.parents[1] / "data" / "boundaries"):
+        if (candidate / GPKG_NAME).is_file():
+            return candidate
+    raise DataFileError(
+        f"the embedded layers ({GPKG_NAME}) were not found next to the package nor in the "
+        "repository's data/boundaries/: reinstall bassin-geo, or rebuild them with "
+        "`python scripts/build_boundaries.py`"
+    )
+
+
+def _check_name(name: str) -> str:
+    if name not in LAYERS:
+        close = difflib.get_close_matches(str(name), list(LAYERS), n=3)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise UnknownLayerError(
+            f"no embedded layer named {name!r}.{hint} Available layers: {', '.join(LAYERS)}"
+        )
+    return name
+
+
+@functools.cache
+def _read_cached(name: str) -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(data_dir() / GPKG_NAME, layer=name, engine="pyogrio")
+    if "shafts" in gdf.columns and name == "pitheads":
+        gdf["shafts"] = [json.loads(s) for s in gdf["shafts"]]
+    return gdf
+
+
+def load_layer(name: str) -> gpd.GeoDataFrame:
+    """Load one embedded layer as a GeoDataFrame in WGS84 (EPSG:4326).
+
+    Parameters
+    ----------
+    name : str
+        One of the names returned by :func:`list_layers`.
+
+    Returns
+    -------
+    GeoDataFrame
+        A fresh copy: changing it does not change later loads.
+
+    Raises
+    ------
+    UnknownLayerError
+        With the list of available layers.
+
+    Examples
+    --------
+    >>> props = load_layer("property")
+    >>> len(props)
+    109
+    """
+    return _read_cached(_check_name(name)).copy()
+
+
+def list_layers() -> pd.DataFrame:
+    """The embedded layers: name, description, feature count and geometry type.
+
+    Examples
+    --------
+    >>> layers = list_layers()
+    >>> "pitheads" in set(layers["name"])
+    True
+    """
+    provenance = {layer["name"]: layer for layer in load_provenance()["layers"]}
+    rows = []
+    for name, info in LAYERS.items():
+        measured = provenance.get(name, {})
+        rows.append(
+            {
+                "name": name,
+                "description": info.description,
+                "features": measured.get("features"),
+                "geometry_type": "/".join(sorted(measured.get("geometry_types", {}))),
+                "credit": info.credit,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def load_provenance() -> dict:
+    """The provenance record of the embedded data (sources, licence, counts, areas)."""
+    return json.loads((data_dir() / PROVENANCE_NAME).read_text(encoding="utf-8"))
+
+
+def load_perimeter() -> gpd.GeoDataFrame:
+    """The basin contour: one polygon with its measured ``area_ha`` (Lambert-93).
+
+    Examples
+    --------
+    >>> round(float(load_perimeter()["area_ha"].iloc[0]), -3)
+    179000.0
+    """
+    return load_layer("perimeter")
+
+
+def load_communes(all_nord_pas_de_calais: bool = False) -> gpd.GeoDataFrame:
+    """The 330 communes of the basin territory, or all 1,534 of Nord and Pas-de-Calais.
+
+    Examples
+    --------
+    >>> len(load_communes()), len(load_communes(all_nord_pas_de_calais=True))
+    (330, 1534)
+    """
+    return load_layer("communes_nord_pas_de_calais" if all_nord_pas_de_calais else "communes")
+
+
+def load_sites(kind: str | list[str] | None = None, unesco: bool | None = None) -> gpd.GeoDataFrame:
+    """Every site a visitor goes to, as points, optionally filtered.
+
+    Parameters
+    ----------
+    kind : str or list of str, optional
+        One or several of ``"pithead"``, ``"slag_heap"``, ``"mining_estate"``,
+        ``"building"``, ``"lake"``.
+    unesco : bool, optional
+        Keep only sites inside (True) or outside (False) the listed property.
+
+    Examples
+    --------
+    >>> heaps = load_sites(kind="slag_heap", unesco=True)
+    >>> len(heaps)
+    51
+    """
+    sites = load_layer("sites")
+    if kind is not None:
+        kinds = [kind] if isinstance(kind, str) else list(kind)
+        unknown = [k for k in kinds if k not in SITE_KINDS]
+        if unknown:
+            raise InvalidInputError(
+                f"unknown site kind {unknown[0]!r}: use one of {', '.join(SITE_KINDS)}"
+            )
+        sites = sites[sites["kind"].isin(kinds)]
+    if unesco is not None:
+        sites = sites[sites["unesco"] == bool(unesco)]
+    return sites.reset_index(drop=True)
+
+
+def load_pitheads(headframe: bool | None = None) -> gpd.GeoDataFrame:
+    """One point per pit, with its shafts (a list of dicts), headframe, UNESCO flag, commune.
+
+    Parameters
+    ----------
+    headframe : bool, optional
+        Keep only pits with (True) or without (False) a listed pit or headframe building.
+
+    Examples
+    --------
+    >>> pits = load_pitheads(headframe=True)
+    >>> "Fosse Arenberg" in set(pits["name"])
+    True
+    """
+    pits = load_layer("pitheads")
+    if headframe is not None:
+        pits = pits[pits["headframe"] == bool(headframe)].reset_index(drop=True)
+    return pits
+
+
+# Kind order used to break ties between equally good name matches: people asking for
+# "Arenberg" mean the pit before the estate or the slag heap named after it.
+_KIND_RANK = {"pithead": 0, "building": 1, "slag_heap": 2, "lake": 3, "mining_estate": 4}
+_FILLER = {"fosse", "de", "du", "des", "d", "la", "le", "les", "l", "n", "puits", "site"}
+
+
+@functools.lru_cache(maxsize=1)
+def _search_index() -> pd.DataFrame:
+    sites = _read_cached("sites")
+    pits = _read_cached("pitheads").set_index("site_id")
+    texts, keys = [], []
+    for sid, name, kind, commune in zip(
+        sites["site_id"], sites["name"], sites["kind"], sites["commune"], strict=True
+    ):
+        names = [str(name or "")]
+        if kind == "pithead" and sid in pits.index:
+            names += str(pits.at[sid, "aliases"] or "").split("; ")
+        keys.append({compact(n) for n in names if n} | {compact(f"fosse {n}") for n in names if n})
+        texts.append(set(tokens(" ".join(names + [str(commune or "")]))))
+    return pd.DataFrame(
+        {
+            "site_id": sites["site_id"],
+            "name": sites["name"],
+            "kind": sites["kind"],
+            "commune": sites["commune"],
+            "keys": keys,
+            "words": texts,
+            # Listed sites first among equals: "9-9bis" means Oignies' listed pit.
+            "rank": sites["kind"].map(_KIND_RANK).fillna(9).astype(int) * 2
+            + (~sites["unesco"].astype(bool)).astype(int),
+        }
+    )
+
+
+def get_site(query: str) -> pd.Series:
+    """One site, by ``site_id`` or by name, ignoring case, accents and punctuation.
+
+    Names are matched in this order: the site id; a name or alias equal to the query
+    ("9-9bis" equals "9 - 9 bis"); a site whose name and commune contain every word of the
+    query ("fosse 9 lens"). Among equally good matches a pithead comes first, then a
+    building, a slag heap, a lake, an estate.
+
+    Parameters
+    ----------
+    query : str
+        A ``site_id`` such as ``"pit:wallers-arenberg"`` or a name ("Arenberg", "11/19").
+
+    Returns
+    -------
+    pandas.Series
+        The row of the ``sites`` layer (with ``geometry``, a WGS84 point).
+
+    Raises
+    ------
+    UnknownSiteError
+        When nothing matches; the message and ``.suggestions`` list the closest names.
+
+    Examples
+    --------
+    >>> get_site("9-9bis")["commune"]
+    'Oignies'
+    >>> get_site("Arenberg")["site_id"]
+    'pit:wallers-arenberg'
+    """
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidInputError(f"a site query must be a non-empty string, got {query!r}")
+    sites = _read_cached("sites")
+    index = _search_index()
+    by_id = sites.index[sites["site_id"] == query.strip()]
+    if len(by_id):
+        return sites.loc[by_id[0]].copy()
+    key = compact(query)
+    exact = index[[key in k for k in index["keys"]]]
+    if len(exact):
+        return sites.loc[exact.sort_values("rank").index[0]].copy()
+    words = [w for w in tokens(query) if w not in _FILLER] or tokens(query)
+    if words:
+        hits = index[[all(w in ws for w in words) for ws in index["words"]]]
+        if len(hits):
+            extra = hits["words"].map(len)
+            best = hits.assign(extra=extra).sort_values(["rank", "extra"]).index[0]
+            return sites.loc[best].copy()
+    names = sorted({str(n) for n in index["name"].dropna()})
+    folded = {fold(n): n for n in names}
+    close = [
+        folded[c] for c in difflib.get_close_matches(fold(query), list(folded), n=5, cutoff=0.5)
+    ]
+    hint = f" Closest names: {', '.join(close)}." if close else ""
+    raise UnknownSiteError(
+        f"no site matches {query!r}.{hint} Use a site_id from load_sites() or a name as "
+        "printed there.",
+        suggestions=close,
+    )
