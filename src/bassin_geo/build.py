@@ -459,9 +459,12 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict]]
         _read(off, "cites-minieres.geojson").rename(columns={"id": "source_id"}),
         _read(off, "zt-cites-minieres.geojson").rename(columns={"id": "source_id"}),
     )
+    # The listed estates' source ids repeat (35 duplicates after the publisher's
+    # enrichment), so the row position within each source file is the stable key.
+    estates["source_row"] = estates.groupby("listed").cumcount()
     estates["site_id"] = [
         f"estate:{'listed' if f else 'buffer'}-{i}"
-        for f, i in zip(estates["listed"], estates["source_id"], strict=True)
+        for f, i in zip(estates["listed"], estates["source_row"], strict=True)
     ]
     estates["name"] = estates["nom"].fillna(estates["nom_2"])
     estates["kind"] = "mining_estate"
