@@ -33,8 +33,16 @@ def _emit(data: pd.DataFrame | gpd.GeoDataFrame, fmt: str) -> None:
         frame.to_csv(buf, index=False)
         click.echo(buf.getvalue(), nl=False)
     else:
-        with pd.option_context("display.max_rows", 200, "display.max_columns", 20,
-                               "display.width", 160, "display.max_colwidth", 48):
+        with pd.option_context(
+            "display.max_rows",
+            200,
+            "display.max_columns",
+            20,
+            "display.width",
+            160,
+            "display.max_colwidth",
+            48,
+        ):
             click.echo(frame.to_string(index=False))
 
 
@@ -56,7 +64,11 @@ def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
     help="Output format: a readable table, or json/csv/geojson for scripts.",
 )
 force_option = click.option("--force", is_flag=True, help="Overwrite existing output files.")
