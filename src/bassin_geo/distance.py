@@ -396,17 +396,26 @@ def distance_matrix(
     sd = so if symmetric else _Side(pd_.geometry.to_numpy(), frame)
     n, m = len(so), len(sd)
     out = np.zeros((n, m))
-    rows = max(1, _CHUNK // m)
-    for r0 in range(0, n, rows):
-        r1 = min(n, r0 + rows)
-        # Symmetric: only columns from r0 on (the upper triangle and this block's square).
-        c0 = r0 if symmetric else 0
-        ia = np.repeat(np.arange(r0, r1), m - c0)
-        ib = np.tile(np.arange(c0, m), r1 - r0)
-        out[r0:r1, c0:] = _pair_distances(so, sd, ia, ib, method).reshape(r1 - r0, m - c0)
     if symmetric:
-        out = np.triu(out, 1)
+        # Only the pairs i < j are measured, then mirrored: exact symmetry, zero diagonal.
+        rows = np.arange(n)
+        counts = n - rows - 1
+        step = max(1, _CHUNK // max(n, 1))
+        for r0 in range(0, n, step):
+            r = rows[r0 : r0 + step]
+            c = counts[r0 : r0 + step]
+            ia = np.repeat(r, c)
+            # j runs from i + 1 to n - 1 within each row of the block.
+            ib = np.arange(len(ia)) - np.repeat(np.cumsum(c) - c, c) + ia + 1
+            out[ia, ib] = _pair_distances(so, sd, ia, ib, method)
         out += out.T
+    else:
+        step = max(1, _CHUNK // m)
+        for r0 in range(0, n, step):
+            r1 = min(n, r0 + step)
+            ia = np.repeat(np.arange(r0, r1), m)
+            ib = np.tile(np.arange(m), r1 - r0)
+            out[r0:r1] = _pair_distances(so, sd, ia, ib, method).reshape(r1 - r0, m)
     return pd.DataFrame(
         out,
         index=pd.Index(po["site_id"].to_numpy(), name="origin"),
