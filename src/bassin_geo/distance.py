@@ -520,11 +520,25 @@ def _nearest_shapes(
         radius = np.minimum(radius, cap + 1e-6)
     tree = shapely.STRtree(b.metric)
     found = []
-    step = max(1, _CHUNK // (4 * kk))
+    step = max(1, 200_000 // kk)  # candidates are shapes: keep each batch small
     for s in range(0, len(a), step):
         chunk = np.arange(s, min(len(a), s + step))
         pairs = tree.query(a.metric[chunk], predicate="dwithin", distance=radius[chunk])
         rows, targets = chunk[pairs[0]], pairs[1]
+        planar = shapely.distance(a.metric[rows], b.metric[targets])
+        if method == "planar":
+            found.append(_rank_rows(rows, targets, planar, k, limit))
+            continue
+        # Measure on the ellipsoid only the candidates within reach of each row's k-th
+        # planar distance: the others cannot win (see the module notes).
+        order = np.lexsort((planar, rows))
+        rows, targets, planar = rows[order], targets[order], planar[order]
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        counts = np.diff(np.r_[starts, len(rows)])
+        kth = planar[starts + np.minimum(counts, kk) - 1]
+        reach = np.where(counts >= kk, kth * ratio + 1e-9, np.inf)
+        keep = planar <= np.repeat(reach, counts)
+        rows, targets = rows[keep], targets[keep]
         dist = _pair_distances(a, b, rows, targets, method)
         found.append(_rank_rows(rows, targets, dist, k, limit))
     return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))
