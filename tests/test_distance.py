@@ -274,6 +274,27 @@ def test_nearest_polygons_matches_brute_force(heaps):
         assert row["distance_m"] == pytest.approx(geodesic_to_shape(p.x, p.y, shape), abs=MM)
 
 
+def test_nearest_from_lines_and_more_k_than_targets(heaps):
+    lines = gpd.GeoDataFrame(
+        geometry=[
+            shapely.LineString([(2.8, 50.40), (2.9, 50.45)]),
+            shapely.LineString([(3.3, 50.35), (3.4, 50.36)]),
+        ],
+        crs=4326,
+    )
+    got = nearest(lines, "slag_heaps", k=3, method="planar")
+    d = shapely.distance(
+        lines.to_crs(2154).geometry.to_numpy()[:, None], heaps.to_crs(2154).geometry.to_numpy()
+    )
+    order = np.argsort(d, axis=1, kind="stable")[:, :3]
+    np.testing.assert_array_equal(got["target_index"].to_numpy().reshape(2, 3), order)
+    few = gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.0, 3.2], [50.5, 50.3]), crs=4326)
+    got = nearest([(3.0, 50.4)], few, k=5)
+    assert got["rank"].tolist() == [1, 2]
+    expected = GEOD.inv([3.0, 3.0], [50.4, 50.4], [3.0, 3.2], [50.5, 50.3])[2]
+    np.testing.assert_allclose(got["distance_m"], np.sort(expected), atol=MM)
+
+
 def test_nearest_keeps_labels_and_other_layers():
     pts = random_points(5, seed=4).set_index(pd.Index([10, 20, 30, 40, 50]))
     got = nearest(pts, "pitheads")
@@ -329,9 +350,14 @@ def test_within_distance_of_a_polygon_counts_inside_as_zero(heaps):
     assert (got["distance_m"] == 0).all()
 
 
-def test_within_distance_skips_lines_without_geometry():
-    got = within_distance((3.0, 50.4), 2_000, layer="railways")
-    assert got.geometry.notna().all() and len(got) > 0
+def test_within_distance_of_lines_layer():
+    got = within_distance((3.0, 50.4), 2_000, layer="railways", method="planar")
+    rail = bg.load_layer("railways")
+    rail = rail[rail.geometry.notna()].to_crs(2154)
+    d = rail.distance(shapely.Point(TO_L93.transform(3.0, 50.4)))
+    assert sorted(got.index) == sorted(d.index[d <= 2_000])
+    np.testing.assert_allclose(got["distance_m"], d[got.index], atol=MM)
+    assert len(got) > 0
 
 
 # --- locate -------------------------------------------------------------------------------

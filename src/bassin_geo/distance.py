@@ -134,7 +134,7 @@ def _layer(obj: Any, where: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         obj = "sites"
     if isinstance(obj, str):
         features = load_layer(obj)
-        # The shipped railways hold a line without geometry: it is at no distance at all.
+        # A row without geometry is at no distance at all: leave it out rather than fail.
         features = features[features.geometry.notna() & ~features.geometry.is_empty]
         return features, as_places(features, where=f"layer {obj!r}")
     places = as_places(obj, resolve_polygons=True, where=where)
