@@ -459,7 +459,9 @@ def _nearest_points(
     pending = np.arange(len(a))
     kk = min(k + 1, m)
     found: list[tuple[np.ndarray, ...]] = []
+    passes = 0
     while pending.size:
+        passes += 1
         left = []
         step = max(1, _CHUNK // kk)
         for s in range(0, pending.size, step):
@@ -498,7 +500,7 @@ def _nearest_points(
         pending = np.concatenate(left)
         kk = min(2 * kk, m)
     rows, targets, dist, rank = (np.concatenate(parts) for parts in zip(*found, strict=True))
-    if len(found) > 1:  # rows settled in a later pass come last: back to input order
+    if passes > 1:  # rows settled in a later pass come last: back to input order
         order = np.lexsort((rank, rows))
         rows, targets, dist, rank = rows[order], targets[order], dist[order], rank[order]
     return rows, targets, dist, rank
