@@ -501,7 +501,7 @@ def _nearest_points(
         kk = min(2 * kk, m)
     rows, targets, dist, rank = (np.concatenate(parts) for parts in zip(*found, strict=True))
     if passes > 1:  # rows settled in a later pass come last: back to input order
-        order = np.lexsort((rank, rows))
+        order = np.argsort(rows, kind="stable")  # a row's ranks come from one pass, in order
         rows, targets, dist, rank = rows[order], targets[order], dist[order], rank[order]
     return rows, targets, dist, rank
 
