@@ -98,13 +98,15 @@ def main() -> None:
     print(f"   nearest(method='geodesic')              {t_geo:7.2f} s   x{t_ref / t_geo:.1f}")
     print(f"   nearest(method='planar')                {t_pla:7.2f} s   x{t_ref / t_pla:.1f}")
     first = ref[~ref.index.duplicated()]
-    same = (pla["target_index"].to_numpy() == first["index_right"].to_numpy()).mean()
+    # sjoin_nearest returns every tied site; nearest() keeps the first in layer order.
+    tied = pd.MultiIndex.from_arrays([ref.index, ref["index_right"]])
+    ours = pd.MultiIndex.from_arrays([pla["point_index"], pla["target_index"]])
+    same = ours.isin(tied).mean()
     diff = np.abs(pla["distance_m"].to_numpy() - first["distance_m"].to_numpy()).max()
-    ties = len(ref) - len(first)
     print(
-        f"   agreement with sjoin_nearest: same site for {same:.4%} of points "
-        f"(sjoin returns every tied site: {ties} extra rows), planar distances within "
-        f"{diff * 1000:.3f} mm"
+        f"   agreement with sjoin_nearest: nearest site among its answers for {same:.4%} of "
+        f"points ({len(ref) - len(first):,} extra tied rows in sjoin), planar distances "
+        f"within {diff * 1000:.6f} mm"
     )
     swaps = (geo["target_index"].to_numpy() != pla["target_index"].to_numpy()).sum()
     stretch = (pla["distance_m"] / geo["distance_m"]).replace(np.inf, np.nan).dropna()
