@@ -16,9 +16,12 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 from xml.sax.saxutils import quoteattr
+
+import pandas as pd
 
 __all__ = [
     "STYLES",
@@ -236,7 +239,9 @@ ROUTE_STYLES: dict[str, Style] = {
 _CYCLE = ("#e7298a", "#1b9e77", "#d95f02", "#7570b3", "#66a61e", "#e6ab02", "#a6761d")
 
 
-def style_for(name: str, index: int = 0) -> Style:
+def style_for(
+    name: str, index: int = 0, columns: Iterable[str] = (), values: Iterable[Any] | None = None
+) -> Style:
     """The style of the layer ``name``, or a distinct default for an unknown layer.
 
     Parameters
@@ -245,16 +250,25 @@ def style_for(name: str, index: int = 0) -> Style:
         An embedded layer name (see :data:`STYLES`) or any label.
     index : int
         Rank of an unknown layer on its map, to give each one its own colour.
+    columns, values : optional
+        The layer's columns and its ``kind`` values: an unknown layer whose ``kind``
+        holds route kinds ("route", "start", "enter"...) is styled by :data:`ROUTE_STYLES`.
 
     Examples
     --------
     >>> style_for("property").fill_color
     '#d9534f'
+    >>> style_for("stage 4", columns=["kind"], values=["route", "start"]).by
+    'kind'
     """
     if name in STYLES:
         return STYLES[name]
     color = _CYCLE[index % len(_CYCLE)]
-    return Style(str(name), color=color, fill_color=color, fill_opacity=0.35, weight=2)
+    base = Style(str(name), color=color, fill_color=color, fill_opacity=0.35, weight=2.5)
+    if "kind" in set(columns) and values is not None:
+        if set(pd.Series(values).dropna().astype(str)) & set(ROUTE_STYLES):
+            return replace(base, by="kind", categories=ROUTE_STYLES)
+    return base
 
 
 def headframe_svg(color: str = "#a8231d", size: int = 22) -> str:
@@ -364,7 +378,7 @@ def qml(style: Style, geometry_type: str) -> str:
     Examples
     --------
     >>> doc = qml(style_for("slag_heaps"), "MultiPolygon")
-    >>> 'type="RuleRenderer"' in doc and 'filter="&quot;listed&quot;"' in doc
+    >>> 'type="RuleRenderer"' in doc and 'label="Slag heaps (listed)"' in doc
     True
     """
     g = geometry_type.lower()
