@@ -97,7 +97,7 @@ def _cat(base: Style, **changes: Any) -> Style:
 
 
 _PIT = Style(
-    "Pitheads", color="#ffffff", fill_color="#2b2b2b", fill_opacity=0.9, weight=1.2, radius=4.5
+    "Pitheads", color="#ffffff", fill_color="#333333", fill_opacity=0.85, weight=1, radius=3.8
 )
 _HEAP = Style("Slag heaps", color="#4a3b33", fill_color="#7d6a5f", fill_opacity=0.45, weight=1)
 _ESTATE = Style(
