@@ -598,6 +598,8 @@ class _Page(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
+        // Marker clusters need a maximum zoom even when no tile layer sets one.
+        {{ this._parent.get_name() }}.setMaxZoom(19);
         L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
