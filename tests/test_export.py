@@ -24,6 +24,7 @@ from bassin_geo.errors import (
     OverwriteError,
 )
 from bassin_geo.export import export_all, to_csv, to_geojson, to_geopackage, to_gpx
+from bassin_geo.styles import STYLES
 
 ALL = list(bg.list_layers()["name"])
 TOL = 1e-7  # degrees
@@ -296,7 +297,7 @@ def test_geopackage_styles_in_layer_styles(gpkg):
     filters = [r.get("filter") for r in heaps.iter("rule")]
     assert filters == ['"listed"', 'NOT "listed"', "ELSE"]
     # The fill colour of listed heaps is the one drawn on the map.
-    color = bg.styles.STYLES["slag_heaps"].categories[True].fill_color.lstrip("#")
+    color = STYLES["slag_heaps"].categories[True].fill_color.lstrip("#")
     rgb = ",".join(str(int(color[i : i + 2], 16)) for i in (0, 2, 4))
     fills = [o.get("value") for o in heaps.iter("Option") if o.get("name") == "color"]
     assert fills[0].startswith(rgb + ",")
