@@ -677,8 +677,8 @@ def make_map(
     folium.Map
         Fitted to the data, with a layer control, a legend, a scale bar and a fullscreen
         button. Only Leaflet's own assets are loaded (not jQuery, Bootstrap nor the
-        awesome-markers icons); call ``folium.Map.default_js`` assets back in if you add
-        ``folium.Icon`` markers.
+        awesome-markers icons); before adding ``folium.Icon`` markers, restore them with
+        ``m.default_js = folium.Map.default_js; m.default_css = folium.Map.default_css``.
 
     Examples
     --------
