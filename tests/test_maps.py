@@ -278,3 +278,16 @@ def test_thousands_of_points_clustered_offline(browser, tmp_path):
     assert page.evaluate(_COUNT)["clustered"] == n
     assert errors == [] and outside == []
     page.close()
+
+
+def test_route_with_sparse_km_column_gets_start_finish_and_markers():
+    route = gpd.GeoDataFrame(
+        {"kind": ["route", "stop"], "km": [None, "n/a"], "name": ["Loop", "Lewarde"]},
+        geometry=[shapely.LineString([(3.0, 50.40), (3.0, 50.50)]), shapely.Point(3.17, 50.33)],
+        crs=4326,
+    )
+    page = make_map(Stage(route), context=False, tiles=None, km_step=5).get_root().render()
+    length = GEOD.inv(3.0, 50.40, 3.0, 50.50)[2]
+    labels = re.findall(r'"_html":"<span>([^<]+)<\\/span>"', page)
+    assert labels == ["5", "10"] and int(length // 5000) == 2
+    assert page.count('"_tip":"Start"') == 1 and page.count('"_tip":"Finish"') == 1

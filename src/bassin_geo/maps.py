@@ -462,9 +462,8 @@ def _add_layer(
             codes[km] = len(leaflet)
             props["_c"] = codes
             leaflet.append({"html": "", "className": "bg-km", "iconSize": None, "iconAnchor": None})
-            html_km = np.where(
-                km, "<span>" + gdf["km"].map("{:g}".format).astype(str) + "</span>", ""
-            )
+            labels = pd.to_numeric(gdf["km"], errors="coerce").map("{:g}".format)
+            html_km = "<span>" + labels.to_numpy(dtype=object) + "</span>"
             props["_html"] = np.where(km, html_km, None)
             props.loc[km, "_popup"] = None
             styles = styles + [_KM_STYLE]
