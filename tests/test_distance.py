@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 
 import bassin_geo as bg
-
 from bassin_geo.distance import (
     LOCATE_COLUMNS,
     NEAREST_COLUMNS,
