@@ -385,6 +385,11 @@ def test_locate_matches_independent_joins(sites):
     assert (got.loc[joined.index, "insee"] == joined["insee"]).all()
     assert (got.loc[joined.index, "epci_nom"] == joined["epci_nom"]).all()
     assert got["in_basin"].sum() > 50 and got["in_property"].sum() >= 1
+    # Planar contour distance: shapely's distance to the contour in EPSG:2154, signed.
+    planar = locate(pts, method="planar")["contour_distance_m"]
+    ring = gpd.GeoSeries([perimeter.boundary], crs=4326).to_crs(2154).iloc[0]
+    expected = pts.to_crs(2154).distance(ring) * np.where(pts.intersects(perimeter), -1, 1)
+    np.testing.assert_allclose(planar, expected, atol=MM)
 
 
 def test_locate_contour_distance_signed_and_exact():
