@@ -224,6 +224,35 @@ def test_nearest_equals_brute_force_with_ties(sites):
     assert (got["target_id"].to_numpy() == sites["site_id"].to_numpy()[want["target_index"]]).all()
 
 
+grid = st.tuples(st.integers(0, 12), st.integers(0, 8)).map(
+    lambda ij: (2.9 + 0.01 * ij[0], 50.35 + 0.01 * ij[1])
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(grid, min_size=1, max_size=25),
+    st.lists(
+        st.one_of(grid, st.tuples(st.floats(2.9, 3.02), st.floats(50.35, 50.43))),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(1, 4),
+    st.sampled_from(["geodesic", "planar"]),
+)
+def test_nearest_property_equals_brute_force(target_xy, point_xy, k, method):
+    # Grid coordinates give duplicate targets and equidistant ones: ties on purpose.
+    targets = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*zip(*target_xy, strict=True)), crs=4326)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*zip(*point_xy, strict=True)), crs=4326)
+    got = nearest(pts, targets, k=k, method=method)
+    want = brute_nearest(pts, targets, k, metric=method)
+    np.testing.assert_array_equal(got["point_index"], want["point_index"])
+    np.testing.assert_allclose(got["distance_m"], want["distance_m"], atol=MM, rtol=0)
+    if method == "geodesic":  # same Geod.inv calls, bit for bit: tie order must match too
+        np.testing.assert_array_equal(got["target_index"], want["target_index"])
+        np.testing.assert_array_equal(got["rank"], want["rank"])
+
+
 def test_nearest_planar_and_max_distance(sites):
     pts = random_points(80, seed=2)
     got = nearest(pts, k=2, max_distance=900, method="planar")
