@@ -8,6 +8,8 @@ densely sampled boundaries for distances to polygons, geopandas ``sjoin`` for co
 from __future__ import annotations
 
 import doctest
+import sys
+import types
 
 import geopandas as gpd
 import numpy as np
@@ -177,6 +179,16 @@ def test_matrix_of_places_by_name():
     assert list(m.index) == ["pit:wallers-arenberg", "place:1"]
     b = bg.get_site("11/19").geometry
     assert m.iloc[1, 0] == pytest.approx(GEOD.inv(3.0, 50.4, b.x, b.y)[2], abs=MM)
+
+
+def test_matrix_network_dispatch(monkeypatch):
+    calls = []
+    fake = types.ModuleType("bassin_geo.network")
+    fake.network_distance_matrix = lambda net, o, d: calls.append((net, o, d)) or "matrix"
+    monkeypatch.setitem(sys.modules, "bassin_geo.network", fake)
+    net = object()
+    assert distance_matrix(["Arenberg"], [(3.0, 50.4)], method="network", network=net) == "matrix"
+    assert calls == [(net, ["Arenberg"], [(3.0, 50.4)])]
 
 
 def test_matrix_network_dispatch_needs_a_network():

@@ -380,9 +380,7 @@ def distance_matrix(
             )
         from bassin_geo.network import network_distance_matrix  # optional heavy part
 
-        return network_distance_matrix(
-            network, origins, origins if destinations is None else destinations
-        )
+        return network_distance_matrix(network, origins, destinations)
     if network is not None:
         raise InvalidInputError(
             f"network= is only used with method='network', not method={method!r}"
