@@ -81,6 +81,8 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs")
+    # Other jobs on the machine skew timings; the load says how busy it was.
+    print(f"load average at start: {os.getloadavg()[0]:.2f}")
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, shapely "
         f"{shapely.__version__}, pyproj {pyproj.__version__}, scipy {scipy.__version__}, "
@@ -128,6 +130,7 @@ def main() -> None:
         f"   max difference to the loop: {np.abs(sym.to_numpy() - loop).max() * 1000:.6f} mm "
         f"(symmetric), {np.abs(rect.to_numpy() - loop).max() * 1000:.6f} mm (rectangular)"
     )
+    print(f"\nload average at end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
