@@ -8,6 +8,7 @@ densely sampled boundaries for distances to polygons, geopandas ``sjoin`` for co
 from __future__ import annotations
 
 import doctest
+import importlib
 import sys
 import types
 
@@ -21,7 +22,6 @@ from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 
 import bassin_geo as bg
-from bassin_geo import distance as dist_mod
 from bassin_geo.distance import (
     LOCATE_COLUMNS,
     NEAREST_COLUMNS,
@@ -32,6 +32,8 @@ from bassin_geo.distance import (
     within_distance,
 )
 
+# The package re-exports the function `distance`, which shadows the module attribute.
+dist_mod = importlib.import_module("bassin_geo.distance")
 GEOD = Geod(ellps="WGS84")  # the reference, independent of bassin_geo.crs.GEOD
 TO_L93 = Transformer.from_crs(4326, 2154, always_xy=True)
 TO_WGS = Transformer.from_crs(2154, 4326, always_xy=True)
