@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import sys
+import types
 
 import geopandas as gpd
 import numpy as np
@@ -181,6 +183,16 @@ def test_matrix_of_places_by_name():
     assert m.iloc[1, 0] == pytest.approx(GEOD.inv(3.0, 50.4, b.x, b.y)[2], abs=MM)
 
 
+def test_matrix_network_dispatch(monkeypatch):
+    calls = []
+    fake = types.ModuleType("bassin_geo.network")
+    fake.network_distance_matrix = lambda net, o, d: calls.append((net, o, d)) or "matrix"
+    monkeypatch.setitem(sys.modules, "bassin_geo.network", fake)
+    net = object()
+    assert distance_matrix(["Arenberg"], [(3.0, 50.4)], method="network", network=net) == "matrix"
+    assert calls == [(net, ["Arenberg"], [(3.0, 50.4)])]
+
+
 def test_matrix_network_dispatch_needs_a_network():
     with pytest.raises(bg.InvalidInputError, match="network"):
         distance_matrix(["Arenberg", "11/19"], method="network")
@@ -224,6 +236,35 @@ def test_nearest_equals_brute_force_with_ties(sites):
     np.testing.assert_array_equal(got["rank"], want["rank"])
     np.testing.assert_allclose(got["distance_m"], want["distance_m"], atol=MM, rtol=0)
     assert (got["target_id"].to_numpy() == sites["site_id"].to_numpy()[want["target_index"]]).all()
+
+
+grid = st.tuples(st.integers(0, 12), st.integers(0, 8)).map(
+    lambda ij: (2.9 + 0.01 * ij[0], 50.35 + 0.01 * ij[1])
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(grid, min_size=1, max_size=25),
+    st.lists(
+        st.one_of(grid, st.tuples(st.floats(2.9, 3.02), st.floats(50.35, 50.43))),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(1, 4),
+    st.sampled_from(["geodesic", "planar"]),
+)
+def test_nearest_property_equals_brute_force(target_xy, point_xy, k, method):
+    # Grid coordinates give duplicate targets and equidistant ones: ties on purpose.
+    targets = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*zip(*target_xy, strict=True)), crs=4326)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*zip(*point_xy, strict=True)), crs=4326)
+    got = nearest(pts, targets, k=k, method=method)
+    want = brute_nearest(pts, targets, k, metric=method)
+    np.testing.assert_array_equal(got["point_index"], want["point_index"])
+    np.testing.assert_allclose(got["distance_m"], want["distance_m"], atol=MM, rtol=0)
+    if method == "geodesic":  # same Geod.inv calls, bit for bit: tie order must match too
+        np.testing.assert_array_equal(got["target_index"], want["target_index"])
+        np.testing.assert_array_equal(got["rank"], want["rank"])
 
 
 def test_nearest_planar_and_max_distance(sites):
@@ -387,6 +428,11 @@ def test_locate_matches_independent_joins(sites):
     assert (got.loc[joined.index, "insee"] == joined["insee"]).all()
     assert (got.loc[joined.index, "epci_nom"] == joined["epci_nom"]).all()
     assert got["in_basin"].sum() > 50 and got["in_property"].sum() >= 1
+    # Planar contour distance: shapely's distance to the contour in EPSG:2154, signed.
+    planar = locate(pts, method="planar")["contour_distance_m"]
+    ring = gpd.GeoSeries([perimeter.boundary], crs=4326).to_crs(2154).iloc[0]
+    expected = pts.to_crs(2154).distance(ring) * np.where(pts.intersects(perimeter), -1, 1)
+    np.testing.assert_allclose(planar, expected, atol=MM)
 
 
 def test_locate_contour_distance_signed_and_exact():
