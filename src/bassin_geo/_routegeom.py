@@ -27,6 +27,10 @@ WINDOW = 32
 # A sample point closer than this to a boundary (degrees, about 0.1 mm) lies on it.
 ON_BOUNDARY_DEG = 1e-9
 
+# How far inside from an entry or exit to look for the feature or commune entered or left
+# (metres): the basin contour and the IGN communes do not share their vertices exactly.
+NEAR_M = 10.0
+
 
 def windows(coords: np.ndarray, part: np.ndarray, size: int = WINDOW) -> tuple[np.ndarray, ...]:
     """Split lines into consecutive LineStrings of at most ``size`` edges.
@@ -118,6 +122,14 @@ class RouteGeom:
         m = np.where(t <= 0.0, self.cum[s], self.cum[s] + np.asarray(d))
         return np.where(t >= 1.0, self.cum[s + 1], m)
 
+    def step_in(self, g_from: np.ndarray, g_to: np.ndarray, metres: float = NEAR_M) -> np.ndarray:
+        """Parameters ``metres`` from ``g_from`` towards ``g_to``, at most half way there."""
+        s, _ = self.split(g_from)
+        seg_m = np.maximum(self.cum[s + 1] - self.cum[s], 1e-9)
+        # The parameter is per segment; a step within the segment of g_from is enough here.
+        step = np.minimum(np.abs(g_to - g_from) / 2.0, metres / seg_m)
+        return g_from + np.sign(g_to - g_from) * step
+
     def sub_lines(self, g0: np.ndarray, g1: np.ndarray) -> np.ndarray:
         """The parts of the route between parameters ``g0`` and ``g1`` (LineStrings)."""
         if not len(g0):
@@ -160,7 +172,8 @@ class RouteGeom:
         outside, or along a boundary; one sample point per piece tells which. Consecutive
         pieces in the same polygon form a run: touching a boundary from inside does not
         end it. Returns (poly, g_in, g_out, m_in, m_out, first, last) sorted by g_in, with
-        ``first``/``last`` the sample points of the run's first and last piece.
+        ``first``/``last`` points inside the run a few metres from its ends, to tell
+        which feature or commune is entered or left there.
         """
         g = np.unique(np.concatenate([[0.0], self.contacts(area), [self.last]]))
         m = self.metres(g)
@@ -185,15 +198,16 @@ class RouteGeom:
         new = np.r_[True, (poly[1:] != poly[:-1]) | (piece[1:] != piece[:-1] + 1)]
         start = np.flatnonzero(new)
         end = np.r_[start[1:], len(piece)] - 1
+        a, b = piece[start], piece[end]
         runs = pd.DataFrame(
             {
                 "poly": poly[start],
-                "g_in": g0[piece[start]],
-                "g_out": g1[piece[end]],
-                "m_in": m0[piece[start]],
-                "m_out": m1[piece[end]],
-                "first": samples[piece[start]],
-                "last": samples[piece[end]],
+                "g_in": g0[a],
+                "g_out": g1[b],
+                "m_in": m0[a],
+                "m_out": m1[b],
+                "first": shapely.points(self.point(self.step_in(g0[a], g1[a]))),
+                "last": shapely.points(self.point(self.step_in(g1[b], g0[b]))),
             }
         )
         return runs.sort_values(["g_in", "poly"], kind="stable").reset_index(drop=True), border_m
