@@ -12,7 +12,8 @@ intersected with short pieces of the boundaries (an STRtree on each side).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -42,24 +43,19 @@ def windows(coords: np.ndarray, part: np.ndarray, size: int = WINDOW) -> tuple[n
     """
     n = len(coords)
     first = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
-    counts = np.diff(np.r_[first, n])
-    pos = np.arange(n) - np.repeat(first, counts)
-    # Every vertex opens window pos // size; a vertex at a multiple of size also closes
-    # the window before it.
-    closing = (pos % size == 0) & (pos > 0)
-    vertex = np.concatenate([np.arange(n), np.flatnonzero(closing)])
-    win = np.concatenate([pos // size, pos[closing] // size - 1])
-    key = np.concatenate([part, part[closing]]).astype(np.int64)
-    order = np.lexsort((vertex, win, key))
-    vertex, win, key = vertex[order], win[order], key[order]
-    new = np.r_[True, (win[1:] != win[:-1]) | (key[1:] != key[:-1])]
-    wid = np.cumsum(new) - 1
-    sizes = np.bincount(wid)
-    keep = sizes[wid] >= 2  # a lone closing vertex makes no window
-    wid = np.unique(wid[keep], return_inverse=True)[1]
-    lines = shapely.linestrings(coords[vertex[keep]], indices=wid)
-    starts = vertex[keep][np.r_[True, wid[1:] != wid[:-1]]]
-    return lines, starts
+    edges = np.diff(np.r_[first, n]) - 1
+    per_part = -(-edges // size)  # ceil; a one-vertex part has no window
+    starts = np.repeat(first, per_part) + _ranges(np.zeros_like(per_part), per_part) * size
+    ends = np.repeat(first + edges, per_part)
+    count = np.minimum(starts + size, ends) - starts + 1
+    index = np.repeat(np.arange(len(starts)), count)
+    return shapely.linestrings(coords[_ranges(starts, count)], indices=index), starts
+
+
+@functools.lru_cache(maxsize=16)
+def transformer(src: str, dst: str) -> Transformer:
+    """A cached always-xy transformer (building one costs milliseconds)."""
+    return Transformer.from_crs(src, dst, always_xy=True)
 
 
 def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -94,6 +90,7 @@ class RouteGeom:
 
     xy: np.ndarray
     cum: np.ndarray
+    _metric: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, xy: np.ndarray, cum: np.ndarray) -> RouteGeom:
@@ -212,6 +209,14 @@ class RouteGeom:
         )
         return runs.sort_values(["g_in", "poly"], kind="stable").reset_index(drop=True), border_m
 
+    def metric(self, crs: CRS) -> np.ndarray:
+        """The vertices in the metric ``crs`` (cached per CRS)."""
+        key = crs.to_string()
+        if key not in self._metric:
+            fwd = transformer(WGS84, key)
+            self._metric[key] = np.column_stack(fwd.transform(self.xy[:, 0], self.xy[:, 1]))
+        return self._metric[key]
+
     def locate(self, geoms: np.ndarray, crs: CRS | None = None) -> tuple[np.ndarray, ...]:
         """km of the route point closest to each geometry, and the geodesic metres to it.
 
@@ -225,9 +230,8 @@ class RouteGeom:
         if not len(valid):
             return km, dist
         crs = crs or metric_crs_for(self.xy[:, 0], self.xy[:, 1])
-        fwd = Transformer.from_crs(WGS84, crs, always_xy=True)
-        back = Transformer.from_crs(crs, WGS84, always_xy=True)
-        xy_m = np.column_stack(fwd.transform(self.xy[:, 0], self.xy[:, 1]))
+        fwd, back = transformer(WGS84, crs.to_string()), transformer(crs.to_string(), WGS84)
+        xy_m = self.metric(crs)
         targets = shapely.transform(geoms[valid], lambda c: np.column_stack(fwd.transform(*c.T)))
         # Nearest window first (few geometries to build), then its segments.
         wins, starts = windows(xy_m, np.zeros(len(xy_m), dtype=np.int64), WINDOW)

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from bassin_geo._routegeom import AreaIndex, RouteGeom
@@ -76,7 +76,7 @@ _COMMUNE_ALIASES = {"Lomme": "Lille"}
 
 
 class RouteWarning(UserWarning):
-    """A route is usable but suspicious (timestamps going backwards, gaps between segments)."""
+    """A route is usable but suspicious (its timestamps go backwards)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ class Route:
     --------
     >>> r = Route.from_coords([(2.8, 50.4), (2.9, 50.4)], name="east")
     >>> round(r.length_km, 3)
-    7.128
+    7.11
     """
 
     name: str
@@ -173,6 +173,11 @@ class Route:
             km, _ = geom.locate(route.waypoints.geometry.to_numpy())
             route.waypoints["km_on_route"] = km
         return route
+
+    @functools.cached_property
+    def _geometry(self) -> RouteGeom:
+        # Distinct consecutive vertices: computed once per route, reused by every analysis.
+        return RouteGeom.of(self.coords, self.distance_m)
 
     @property
     def coords(self) -> np.ndarray:
@@ -397,7 +402,7 @@ def read_route(path: str | Path, layer: str | None = None, name: str | None = No
     ...     '<trkpt lat="50.4" lon="2.9"/></trkseg></trk></gpx>')
     >>> r = read_route(gpx)
     >>> r.name, round(r.length_km, 3)
-    ('Ride', 7.128)
+    ('Ride', 7.11)
     """
     path = Path(path)
     if not path.is_file():
@@ -636,18 +641,25 @@ def _layer_area(name: str, merged: bool) -> AreaIndex:
 def _polygon_layer(area: Any) -> tuple[gpd.GeoDataFrame, str]:
     """The area as polygons in WGS84 with ``site_id`` and ``name``, and its label."""
     if isinstance(area, str):
-        if area not in set(list_layers()["name"]):
-            raise InvalidInputError(
-                f"area {area!r} is not a layer name; give a polygon layer ('perimeter', "
-                "'property', 'buffer_zone', 'communes', ...), a polygon in WGS84 or a "
-                "GeoDataFrame of polygons (e.g. one commune of load_communes())"
-            )
-        gdf, label = load_layer(area), area
-    elif isinstance(area, BaseGeometry):
-        gdf, label = gpd.GeoDataFrame(geometry=[area], crs=WGS84), "area"
-    else:
-        gdf, label = area, "area"
-    places = as_places(gdf, where="area")
+        return _named_layer(area), area
+    if isinstance(area, BaseGeometry):
+        area = gpd.GeoDataFrame(geometry=[area], crs=WGS84)
+    return _polygons(area, "area"), "area"
+
+
+@functools.cache
+def _named_layer(name: str) -> gpd.GeoDataFrame:
+    if name not in set(list_layers()["name"]):
+        raise InvalidInputError(
+            f"area {name!r} is not a layer name; give a polygon layer ('perimeter', "
+            "'property', 'buffer_zone', 'communes', ...), a polygon in WGS84 or a "
+            "GeoDataFrame of polygons (e.g. one commune of load_communes())"
+        )
+    return _polygons(load_layer(name), name)
+
+
+def _polygons(gdf: Any, label: str) -> gpd.GeoDataFrame:
+    places = as_places(gdf, where=f"area {label}")
     if isinstance(gdf, gpd.GeoDataFrame):
         for col in ("nom", "commune", "name"):
             if col in gdf.columns:
@@ -658,7 +670,7 @@ def _polygon_layer(area: Any) -> tuple[gpd.GeoDataFrame, str]:
         raise InvalidInputError(
             f"area {label}: holds {', '.join(sorted(odd))} geometries; crossings need polygons"
         )
-    return places, label
+    return places
 
 
 @functools.cache
@@ -680,7 +692,7 @@ def _commune_at(points: np.ndarray) -> pd.DataFrame:
 
 
 def _route_geom(route: Route) -> RouteGeom:
-    return RouteGeom.of(route.coords, route.distance_m)
+    return route._geometry
 
 
 # --------------------------------------------------------------------------------------
@@ -949,8 +961,7 @@ def sites_along(route: Any, distance_m: float = 1000, layer: Any = "sites") -> g
         )
     geom = _route_geom(route)
     crs = metric_crs_for(geom.xy[:, 0], geom.xy[:, 1])
-    fwd = Transformer.from_crs(WGS84, crs, always_xy=True)
-    line_m = shapely.linestrings(np.column_stack(fwd.transform(geom.xy[:, 0], geom.xy[:, 1])))
+    line_m = shapely.linestrings(geom.metric(crs))
     sites_m = gdf.geometry.to_crs(crs).to_numpy()
     # Planar and geodesic distances differ by the projection's scale (< 0.1 % in the
     # basin): query a little wider, then keep what the geodesic distance allows.
