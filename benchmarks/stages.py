@@ -99,7 +99,7 @@ def main() -> None:
 
     t_ours, cc = best_of(lambda: st.communes_crossed(route, all_nord_pas_de_calais=False))
     t_naive, naive = best_of(lambda: naive_communes(pts, communes), repeat=1)
-    ours = cc.groupby("insee")["km"].sum()
+    ours = cc.groupby("insee")["length_km"].sum()
     worst = max(abs(ours.get(k, 0.0) - v) for k, v in naive.items())
     print(
         f"330 communes   ours {t_ours * 1000:8.1f} ms  naive loop {t_naive * 1000:8.1f} ms  "

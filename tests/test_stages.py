@@ -104,7 +104,9 @@ def test_loop_that_enters_twice():
     c = st.crossings(line, SQUARE)
     assert c.events["kind"].tolist() == ["enter", "exit", "enter", "exit"]
     assert c.events["km"].is_monotonic_increasing
-    assert sorted(c.passages["km"]) == pytest.approx(shapely_inside_km(line, SQUARE), abs=1e-5)
+    assert sorted(c.passages["length_km"]) == pytest.approx(
+        shapely_inside_km(line, SQUARE), abs=1e-5
+    )
     assert c.n_passages == 2
     # The second entry is on the east side, after the whole first passage and the detour.
     detour = geo_m((1.95, 50.03), (2.2, 50.03)) + geo_m((2.2, 50.03), (2.2, 50.09))
@@ -194,7 +196,7 @@ def test_stage_crossings_match_shapely(number, area):
     route = st.load_stage(2025, number)
     polygon = shapely.union_all(bg.load_layer(area).geometry.to_numpy())
     c = st.crossings(route, area)
-    assert sorted(c.passages["km"]) == pytest.approx(
+    assert sorted(c.passages["length_km"]) == pytest.approx(
         shapely_inside_km(route.line, polygon), abs=1e-3
     )
     touch = shapely.get_coordinates(shapely.intersection(route.line, polygon.boundary))
@@ -253,7 +255,7 @@ def test_hundred_thousand_point_gpx(tmp_path):
     assert len(c.events) == len(touch)
     communes = st.communes_crossed(ride, all_nord_pas_de_calais=False)
     geoms = bg.load_communes().set_index("insee").geometry
-    totals = communes.groupby("insee")["km"].sum()
+    totals = communes.groupby("insee")["length_km"].sum()
     for insee in totals.index[::4]:  # a quarter of them keeps the test quick
         assert totals[insee] == pytest.approx(per_segment_km(pts, geoms[insee]), abs=1e-5)
 
@@ -272,7 +274,7 @@ def test_communes_crossed_against_shapely(number):
         km = sum(shapely_inside_km(route.line, geom))
         if km > 0:
             expected[insee] = km
-    got = cc.groupby("insee")["km"].sum()
+    got = cc.groupby("insee")["length_km"].sum()
     assert set(got.index) == set(expected)
     for insee, km in expected.items():
         assert got[insee] == pytest.approx(km, abs=1e-3)
@@ -478,3 +480,13 @@ def test_route_from_one_repeated_point_is_an_error():
         st.Route.from_coords([(2.8, 50.42), (2.8, 50.42)])
     with pytest.raises(bg.CoordinateError):
         st.Route.from_coords([(50.42, 2.8), (50.43, 2.82)])
+
+
+def test_exported_stage_reads_back_as_approximate(tmp_path):
+    stage = st.load_stage(2025, 2)
+    stage.to_gdf().to_file(tmp_path / "stage2.geojson", driver="GeoJSON")
+    back = st.read_route(tmp_path / "stage2.geojson")
+    assert back.approximate and "approximation" in back.properties["method"]
+    np.testing.assert_allclose(back.coords, stage.coords, atol=1e-9)
+    sprint = back.waypoints[back.waypoints["event"] == "sprint"]
+    assert sprint["km"].item() == 154.6  # the official km, from the source table

@@ -344,6 +344,7 @@ def _lines_layer(path: Path, layer: str | None) -> tuple[np.ndarray, str, gpd.Ge
             {
                 "name": points[label].to_numpy() if label else [None] * len(points),
                 "event": points["event"].to_numpy() if "event" in points else "waypoint",
+                "km": points["km"].to_numpy() if "km" in points else np.nan,
             },
             geometry=points.geometry.to_numpy(),
             crs=WGS84,
@@ -354,6 +355,11 @@ def _lines_layer(path: Path, layer: str | None) -> tuple[np.ndarray, str, gpd.Ge
             "joined in file order)",
             "segments": len(parts),
         }
+        # A file written from Route.to_gdf() keeps saying that its line is approximate.
+        if "approximate" in lines and lines["approximate"].fillna(False).astype(bool).any():
+            props["approximate"] = True
+            if "method" in lines:
+                props["method"] = f"{lines['method'].iloc[0]} (read from {path.name})"
         return xy, name or path.stem, waypoints, props
     where = f"layer {layer!r}" if layer else "any layer"
     raise RouteError(f"{path}: no line geometry in {where}; a route needs a line")
@@ -418,7 +424,7 @@ def read_route(path: str | Path, layer: str | None = None, name: str | None = No
             xy, found, waypoints, props = _lines_layer(path, layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataFileError(f"{path}: could not be read ({exc})") from exc
-    props = {"approximate": False, "source_file": path.name, **props}
+    props = {"approximate": False, "source_file": path.name} | props
     return Route.from_coords(
         xy, name=name or found, waypoints=waypoints, properties=props, where=str(path)
     )
@@ -711,8 +717,8 @@ class Crossings:
         the inside of the boundary there, ``area_id`` (``site_id`` of the feature entered or
         left), and the point.
     passages : GeoDataFrame
-        One row per stretch inside: ``passage``, ``km_in``, ``km_out``, ``km`` and the part
-        of the route.
+        One row per stretch inside: ``passage``, ``km_in``, ``km_out``, ``length_km`` and
+        the part of the route.
     route_km : float
         Route length.
     km_on_border : float
@@ -734,7 +740,7 @@ class Crossings:
     @property
     def km_inside(self) -> float:
         """Kilometres run inside the area."""
-        return float(self.passages["km"].sum())
+        return float(self.passages["length_km"].sum())
 
     @property
     def share(self) -> float:
@@ -848,7 +854,7 @@ def crossings(route: Any, area: Any = "perimeter") -> Crossings:
             "passage": np.arange(1, len(runs) + 1),
             "km_in": m_in / 1000.0,
             "km_out": m_out / 1000.0,
-            "km": (m_out - m_in) / 1000.0,
+            "length_km": (m_out - m_in) / 1000.0,
         },
         geometry=geom.sub_lines(g_in, g_out),
         crs=WGS84,
@@ -880,8 +886,8 @@ def communes_crossed(route: Any, all_nord_pas_de_calais: bool = True) -> gpd.Geo
     Returns
     -------
     GeoDataFrame
-        ``order``, ``insee``, ``commune``, ``km_in``, ``km_out``, ``km``, ``in_basin`` (one
-        of the 330 communes of the basin territory) and the part of the route (WGS84).
+        ``order``, ``insee``, ``commune``, ``km_in``, ``km_out``, ``length_km``, ``in_basin``
+        (one of the 330 communes of the basin territory) and the part of the route (WGS84).
 
     Examples
     --------
@@ -905,7 +911,7 @@ def communes_crossed(route: Any, all_nord_pas_de_calais: bool = True) -> gpd.Geo
             "commune": communes[label].to_numpy()[k],
             "km_in": m_in / 1000.0,
             "km_out": m_out / 1000.0,
-            "km": (m_out - m_in) / 1000.0,
+            "length_km": (m_out - m_in) / 1000.0,
             "in_basin": np.isin(insee, load_layer("communes")["insee"].to_numpy()),
         },
         geometry=geom.sub_lines(runs["g_in"].to_numpy(float), runs["g_out"].to_numpy(float)),
