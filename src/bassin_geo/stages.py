@@ -155,7 +155,6 @@ def load_stage(year: int, number: int) -> Route:
     rows = table[table["stage"] == int(number)].reset_index(drop=True)
     communes = load_layer("communes_nord_pas_de_calais")
     key = communes["commune"].map(fold) + "|" + communes["insee"].str[:2]
-    points = shapely.point_on_surface(communes.geometry.to_numpy())
     by_key = dict(zip(key, range(len(communes)), strict=True))
 
     position, commune_of = [], []
@@ -187,7 +186,7 @@ def load_stage(year: int, number: int) -> Route:
         if not order or order[-1] != pos:
             order.append(pos)
         vertex_of.append(len(order) - 1)
-    xy = shapely.get_coordinates(points[order])
+    xy = shapely.get_coordinates(shapely.point_on_surface(communes.geometry.to_numpy()[order]))
 
     events = [_event(e) for e in rows["event"]]
     keep = [ev != "passage" or pd.notna(km) for (ev, _), km in zip(events, rows["km"], strict=True)]
@@ -402,6 +401,11 @@ def crossings(route: Any, area: Any = "perimeter") -> Crossings:
     route that starts inside has no entry at km 0 (``starts_inside``); one that starts on
     the boundary and goes in enters at km 0. Loops, duplicate points and segments that clip
     a corner between two vertices are handled.
+
+    The km of a point on the route is the geodesic length of the segments before it plus
+    the geodesic distance from its segment's first vertex, so passages and the rest add up
+    to the route length exactly; measuring a passage as its own geodesic would differ by
+    about a millionth of the route.
 
     Parameters
     ----------
