@@ -407,7 +407,9 @@ def test_unknown_stage():
         st.load_stage(2025, 4)
     with pytest.raises(bg.InvalidInputError):
         st.load_stage(2024, 1)
-    assert st.list_stages()["official_length_km"].tolist() == [184.9, 209.1, 178.3]
+    stages = st.list_stages()
+    assert stages["official_length_km"].tolist() == [184.9, 209.1, 178.3]
+    assert (stages["length_km"] < stages["official_length_km"]).all()
 
 
 # ----------------------------------------------------------------------------- reading

@@ -156,6 +156,9 @@ class Route:
 
     def __repr__(self) -> str:
         flag = ", approximate" if self.approximate else ""
+        official = self.properties.get("official_length_km")
+        if official:
+            flag += f" (official {official:g} km)"
         return (
             f"Route({self.name!r}, {len(self.distance_m)} points, {self.length_km:.1f} km, "
             f"{len(self.waypoints)} waypoints{flag})"

@@ -79,7 +79,10 @@ def _stage_table() -> pd.DataFrame:
 
 
 def list_stages() -> pd.DataFrame:
-    """The shipped Tour de France stages: year, stage, start, finish, official length.
+    """The shipped Tour de France stages: start, finish, official and approximate lengths.
+
+    ``official_length_km`` comes from the source table; ``length_km`` is the length of the
+    approximate line of :func:`load_stage`, always shorter.
 
     Examples
     --------
@@ -99,6 +102,8 @@ def list_stages() -> pd.DataFrame:
                 "finish": finish["commune"].iloc[0] if len(finish) else None,
                 "official_length_km": float(finish["km"].iloc[0]) if len(finish) else np.nan,
                 "communes": int(rows_["commune"].notna().sum()),
+                # The approximation, for comparison with the official length.
+                "length_km": round(load_stage(2025, int(stage)).length_km, 1),
             }
         )
     return pd.DataFrame(rows)
