@@ -399,7 +399,7 @@ def test_climbs_without_commune_have_no_position():
     wp = st.load_stage(2025, 1).waypoints
     lorette = wp[wp["name"] == "Côte de Notre-Dame-de-Lorette"]
     assert lorette["km"].item() == 41.2 and lorette.geometry.isna().item()
-    assert np.isnan(lorette["km_on_polyline"].item())
+    assert np.isnan(lorette["km_on_route"].item())
 
 
 def test_unknown_stage():

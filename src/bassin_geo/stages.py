@@ -127,7 +127,7 @@ def load_stage(year: int, number: int) -> Route:
     route's ``properties`` hold ``approximate=True``, the ``method``, the
     ``official_length_km`` and the ``sources``. Waypoints are the start, the finish,
     the climbs and sprints (and any row with a km): ``km`` is the official km from the
-    source, never recomputed; ``km_on_polyline`` is where the same point lies on the
+    source, never recomputed; ``km_on_route`` is where the same point lies on the
     approximate line, for comparison. Climbs the source places in no commune keep their
     km and have no geometry. With the official GPX, use :func:`read_route` instead.
 
@@ -159,93 +159,93 @@ def load_stage(year: int, number: int) -> Route:
         )
     rows = table[table["stage"] == int(number)].reset_index(drop=True)
     communes = load_layer("communes_nord_pas_de_calais")
-    key = communes["commune"].map(fold) + "|" + communes["insee"].str[:2]
-    by_key = dict(zip(key, range(len(communes)), strict=True))
-
-    position, commune_of = [], []
-    for _, row in rows.iterrows():
-        name = row["commune"]
-        if not isinstance(name, str) or not name.strip():
-            position.append(-1)
-            commune_of.append(None)
-            continue
-        real = _COMMUNE_ALIASES.get(name, name)
-        dept = row["department"]
-        depts = [int(dept)] if pd.notna(dept) else [59, 62]  # Lomme has no department
-        cands = [f"{fold(real)}|{d}" for d in depts]
-        hit = next((by_key[c] for c in cands if c in by_key), None)
-        if hit is None:
-            raise DataFileError(
-                f"{STAGES_CSV}: stage {number} row {row['seq']}: commune {name!r} is not in the "
-                "communes_nord_pas_de_calais layer"
-            )
-        position.append(hit)
-        commune_of.append(communes["commune"].iloc[hit])
+    position = _commune_rows(rows, communes, number)
+    rows["commune_name"] = [communes["commune"].iloc[p] if p >= 0 else None for p in position]
 
     # One vertex per commune; a commune listed twice in a row (Lomme then Lille) is one.
-    vertex_of, order = [], []
+    vertex, order = [], []
     for pos in position:
-        if pos < 0:
-            vertex_of.append(-1)
-            continue
-        if not order or order[-1] != pos:
+        if pos >= 0 and (not order or order[-1] != pos):
             order.append(pos)
-        vertex_of.append(len(order) - 1)
+        vertex.append(len(order) - 1 if pos >= 0 else -1)
+    rows["vertex"] = vertex
     xy = shapely.get_coordinates(shapely.point_on_surface(communes.geometry.to_numpy()[order]))
 
-    events = [_event(e) for e in rows["event"]]
-    keep = [ev != "passage" or pd.notna(km) for (ev, _), km in zip(events, rows["km"], strict=True)]
-    wp_rows = []
-    for i in np.flatnonzero(keep):
-        ev, climb = events[i]
-        commune = commune_of[i]
-        label = {
-            "start": f"Start: {commune}",
-            "finish": f"Finish: {commune}",
-            "sprint": f"Intermediate sprint: {commune}",
-        }.get(ev, climb or commune)
-        wp_rows.append(
-            {
-                "name": label,
-                "event": ev,
-                "km": float(rows["km"].iloc[i]) if pd.notna(rows["km"].iloc[i]) else np.nan,
-                "commune": commune,
-                "seq": int(rows["seq"].iloc[i]),
-                "source_url": rows["source_url"].iloc[i],
-                "vertex": vertex_of[i],
-            }
-        )
-    wp = pd.DataFrame(wp_rows)
-    placed = wp["vertex"].to_numpy() >= 0
-    geoms = np.full(len(wp), None, dtype=object)
-    geoms[placed] = shapely.points(xy[wp["vertex"].to_numpy()[placed]])
-    step = GEOD.line_lengths(xy[:, 0], xy[:, 1])
-    cum_km = np.concatenate([[0.0], np.cumsum(step)]) / 1000.0
-    wp["km_on_polyline"] = np.where(placed, cum_km[np.maximum(wp["vertex"], 0)], np.nan)
-    waypoints = gpd.GeoDataFrame(wp.drop(columns="vertex"), geometry=geoms, crs=WGS84)
-    waypoints["km_on_route"] = waypoints["km_on_polyline"]
-
+    start = rows.loc[rows["event"] == "start", "commune_name"]
     finish = rows[rows["event"] == "finish"]
-    start = rows[rows["event"] == "start"]
-    start_name = commune_of[int(start.index[0])] if len(start) else commune_of[0]
-    finish_name = commune_of[int(finish.index[0])] if len(finish) else commune_of[-1]
     official = finish["km"].dropna()
-    official = float(official.iloc[0]) if len(official) else None
     props = {
         "approximate": True,
         "method": STAGE_METHOD,
         "year": 2025,
         "stage": int(number),
-        "official_length_km": official,
+        "official_length_km": float(official.iloc[0]) if len(official) else None,
         "sources": list(dict.fromkeys(rows["source_url"].dropna())),
         "source_file": STAGES_CSV,
     }
+    start_name = start.iloc[0] if len(start) else rows["commune_name"].dropna().iloc[0]
+    ends = finish["commune_name"].dropna()
+    finish_name = ends.iloc[0] if len(ends) else rows["commune_name"].dropna().iloc[-1]
     return Route.from_coords(
         xy,
         name=f"Tour de France 2025, stage {number}: {start_name} > {finish_name}",
-        waypoints=waypoints,
+        waypoints=_stage_waypoints(rows, xy),
         properties=props,
         where=f"{STAGES_CSV} stage {number}",
+    )
+
+
+def _commune_rows(rows: pd.DataFrame, communes: gpd.GeoDataFrame, number: int) -> list[int]:
+    """Position in ``communes`` of each row's commune, -1 for rows without one."""
+    key = communes["commune"].map(fold) + "|" + communes["insee"].str[:2]
+    by_key = dict(zip(key, range(len(communes)), strict=True))
+    position = []
+    for seq, name, dept in zip(rows["seq"], rows["commune"], rows["department"], strict=True):
+        if not isinstance(name, str) or not name.strip():
+            position.append(-1)
+            continue
+        real = fold(_COMMUNE_ALIASES.get(name, name))
+        depts = [int(dept)] if pd.notna(dept) else [59, 62]  # Lomme has no department
+        hit = next((by_key[k] for k in (f"{real}|{d}" for d in depts) if k in by_key), None)
+        if hit is None:
+            raise DataFileError(
+                f"{STAGES_CSV}: stage {number} row {seq}: commune {name!r} is not in the "
+                "communes_nord_pas_de_calais layer; fix the table or the alias list"
+            )
+        position.append(hit)
+    return position
+
+
+def _stage_waypoints(rows: pd.DataFrame, xy: np.ndarray) -> gpd.GeoDataFrame:
+    """Start, finish, climbs, sprints and rows with a km, keeping the source km."""
+    events = [_event(e) for e in rows["event"]]
+    keep = np.array([ev != "passage" for ev, _ in events]) | rows["km"].notna().to_numpy()
+    wp = rows[keep]
+    labels = []
+    for (ev, climb), commune in zip(
+        [events[i] for i in np.flatnonzero(keep)], wp["commune_name"], strict=True
+    ):
+        prefix = {"start": "Start", "finish": "Finish", "sprint": "Intermediate sprint"}
+        labels.append(f"{prefix[ev]}: {commune}" if ev in prefix else climb or commune)
+    vertex = wp["vertex"].to_numpy()
+    placed = vertex >= 0
+    geoms = np.full(len(wp), None, dtype=object)
+    geoms[placed] = shapely.points(xy[vertex[placed]])
+    cum_km = np.r_[0.0, np.cumsum(GEOD.line_lengths(xy[:, 0], xy[:, 1]))] / 1000.0
+    return gpd.GeoDataFrame(
+        {
+            "name": labels,
+            "event": [events[i][0] for i in np.flatnonzero(keep)],
+            "km": wp["km"].to_numpy(dtype=float),
+            "commune": wp["commune_name"].to_numpy(),
+            "seq": wp["seq"].to_numpy(),
+            "source_url": wp["source_url"].to_numpy(),
+            # The vertex of the commune, not a projection: on a loop the finish is at the
+            # end, not at km 0 where the start is.
+            "km_on_route": np.where(placed, cum_km[np.maximum(vertex, 0)], np.nan),
+        },
+        geometry=geoms,
+        crs=WGS84,
     )
 
 
