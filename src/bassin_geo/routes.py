@@ -101,11 +101,11 @@ class Route:
             NaN, projected or swapped coordinates.
         """
         xy = np.asarray(coords, dtype=float)
+        if xy.size == 0:
+            raise RouteError(f"{where}: the route has no points; give a track of 2 points or more")
         if xy.ndim != 2 or xy.shape[1] < 2:
             raise RouteError(f"{where}: coordinates must be (lon, lat) pairs, got {xy.shape}")
         xy = xy[:, :2]
-        if len(xy) == 0:
-            raise RouteError(f"{where}: the route has no points; give a track of 2 points or more")
         check_lonlat(xy[:, 0], xy[:, 1], where)
         if not np.any(xy != xy[0]):
             raise RouteError(
@@ -120,12 +120,11 @@ class Route:
             name=str(name),
             line=shapely.linestrings(xy),
             distance_m=distance,
-            waypoints=_empty_waypoints() if waypoints is None else waypoints,
+            waypoints=_empty_waypoints() if waypoints is None else waypoints.copy(),
             properties=props,
         )
         if len(route.waypoints) and "km_on_route" not in route.waypoints:
-            geom = RouteGeom.of(xy, distance)
-            km, _ = geom.locate(route.waypoints.geometry.to_numpy())
+            km, _ = route._geometry.locate(route.waypoints.geometry.to_numpy())
             route.waypoints["km_on_route"] = km
         return route
 
