@@ -390,7 +390,8 @@ def test_stage_is_labelled_approximate_and_keeps_official_km(number):
             assert match["km"].item() == float(r["km"])
             assert match.geometry.isna().item() == (not r["commune"])
     gdf = route.to_gdf()
-    assert gdf["feature"].tolist() == ["route"] + ["waypoint"] * len(wp)
+    kinds = ["route"] + [e if e in ("start", "finish") else "waypoint" for e in wp["event"]]
+    assert gdf["kind"].tolist() == kinds
     assert gdf["approximate"].all() and gdf["method"].str.contains("approximation").all()
     assert gdf.crs.to_epsg() == 4326
 

@@ -166,19 +166,20 @@ class Route:
     def to_gdf(self) -> gpd.GeoDataFrame:
         """The route line and its waypoints as one GeoDataFrame in WGS84.
 
-        One row ``feature="route"`` (the line, ``length_km``) then one row per waypoint
-        (``feature="waypoint"``). Every row carries ``approximate`` and ``method`` so that a
-        map or an export shows that a stage line is an approximation.
+        One row ``kind="route"`` (the line, ``length_km``) then one row per waypoint, of
+        kind ``"start"``, ``"finish"`` or ``"waypoint"`` (``event`` says climb, sprint...).
+        Every row carries ``approximate`` and ``method`` so that a map or an export shows
+        that a stage line is an approximation.
 
         Examples
         --------
         >>> gdf = Route.from_coords([(2.8, 50.4), (2.9, 50.4)], name="east").to_gdf()
-        >>> gdf["feature"].tolist(), bool(gdf["approximate"].any())
+        >>> gdf["kind"].tolist(), bool(gdf["approximate"].any())
         (['route'], False)
         """
         props = self.properties
         head = {
-            "feature": "route",
+            "kind": "route",
             "name": self.name,
             "event": None,
             "km": np.nan,
@@ -189,7 +190,10 @@ class Route:
         rows = gpd.GeoDataFrame([head], geometry=[self.line], crs=WGS84)
         if len(self.waypoints):
             wp = self.waypoints.copy()
-            wp.insert(0, "feature", "waypoint")
+            event = wp["event"] if "event" in wp else pd.Series(None, index=wp.index)
+            kind = event.where(event.isin(["start", "finish"]), "waypoint")
+            wp = wp.drop(columns="kind", errors="ignore")
+            wp.insert(0, "kind", kind.to_numpy())
             rows = gpd.GeoDataFrame(pd.concat([rows, wp], ignore_index=True), crs=WGS84)
         rows["approximate"] = self.approximate
         rows["method"] = str(props.get("method", ""))

@@ -333,8 +333,8 @@ class Crossings:
     Attributes
     ----------
     events : GeoDataFrame
-        In route order: ``kind`` ("enter" or "exit"), ``km``, ``insee`` and ``commune`` on
-        the inside of the boundary there, ``area_id`` (``site_id`` of the feature entered or
+        In route order: ``kind`` ("enter" or "exit"), ``name`` (for map tooltips), ``km``,
+        ``insee`` and ``commune`` on the inside of the boundary there, ``area_id`` (``site_id`` of the feature entered or
         left), and the point.
     passages : GeoDataFrame
         One row per stretch inside: ``passage``, ``km_in``, ``km_out``, ``length_km`` and
@@ -389,9 +389,9 @@ class Crossings:
         }
 
     def to_gdf(self) -> gpd.GeoDataFrame:
-        """Events (points) and passages (lines) in one GeoDataFrame, WGS84."""
-        ev = self.events.assign(feature="crossing")
-        pa = self.passages.assign(feature="passage", kind="inside")
+        """Events (points, kind "enter" / "exit") and passages (lines, kind "passage")."""
+        ev = self.events
+        pa = self.passages.assign(kind="passage")
         return gpd.GeoDataFrame(pd.concat([ev, pa], ignore_index=True), crs=WGS84)
 
 
@@ -464,6 +464,7 @@ def crossings(route: Any, area: Any = "perimeter") -> Crossings:
     events = gpd.GeoDataFrame(
         {
             "kind": kinds,
+            "name": np.where(kinds == "enter", f"Entry into {label}", f"Exit from {label}"),
             "km": m / 1000.0,
             "insee": where["insee"].to_numpy(),
             "commune": where["commune"].to_numpy(),
