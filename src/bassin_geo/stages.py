@@ -334,8 +334,8 @@ class Crossings:
     ----------
     events : GeoDataFrame
         In route order: ``kind`` ("enter" or "exit"), ``name`` (for map tooltips), ``km``,
-        ``insee`` and ``commune`` on the inside of the boundary there, ``area_id`` (``site_id`` of the feature entered or
-        left), and the point.
+        ``insee`` and ``commune`` on the inside of the boundary there, ``area_id``
+        (``site_id`` of the feature entered or left), and the point.
     passages : GeoDataFrame
         One row per stretch inside: ``passage``, ``km_in``, ``km_out``, ``length_km`` and
         the part of the route.
