@@ -541,3 +541,30 @@ def test_random_grid_routes(route, which):
     # Every event lies on the boundary.
     if len(kinds):
         assert shapely.distance(c.events.geometry.to_numpy(), polygon.boundary).max() < 1e-12
+
+
+def test_crossing_one_commune_agrees_with_communes_crossed():
+    stage = st.load_stage(2025, 1)
+    communes = bg.load_communes(all_nord_pas_de_calais=True)
+    lens = communes[communes["commune"] == "Lens"]
+    c = st.crossings(stage, lens)
+    rows = st.communes_crossed(stage)
+    rows = rows[rows["commune"] == "Lens"]
+    assert len(rows) == c.n_passages >= 1
+    np.testing.assert_allclose(c.passages["km_in"], rows["km_in"], atol=1e-9)
+    np.testing.assert_allclose(c.passages["km_out"], rows["km_out"], atol=1e-9)
+    assert set(c.events["commune"]) == {"Lens"}
+
+
+def test_read_gpx_with_two_tracks(tmp_path):
+    path = tmp_path / "two.gpx"
+    path.write_text(
+        '<gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">'
+        '<trk><name>Morning</name><trkseg><trkpt lat="50.42" lon="2.80"/>'
+        '<trkpt lat="50.42" lon="2.81"/></trkseg></trk>'
+        '<trk><name>Afternoon</name><trkseg><trkpt lat="50.43" lon="2.81"/>'
+        '<trkpt lat="50.43" lon="2.82"/></trkseg></trk></gpx>'
+    )
+    r = st.read_route(path)
+    assert r.name == "Morning" and r.properties["segments"] == 2
+    np.testing.assert_allclose(r.coords[:, 1], [50.42, 50.42, 50.43, 50.43])
