@@ -79,7 +79,8 @@ def main() -> None:
     print(
         f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"shapely {shapely.__version__} (GEOS {shapely.geos_version_string})"
+        f"shapely {shapely.__version__} (GEOS {shapely.geos_version_string}), "
+        f"load average {os.getloadavg()[0]:.1f} (other work on the machine slows both sides)"
     )
     pts = track()
     route = st.Route.from_coords(pts, name="benchmark")
