@@ -568,3 +568,22 @@ def test_read_gpx_with_two_tracks(tmp_path):
     r = st.read_route(path)
     assert r.name == "Morning" and r.properties["segments"] == 2
     np.testing.assert_allclose(r.coords[:, 1], [50.42, 50.42, 50.43, 50.43])
+
+
+def test_read_route_metres_without_crs(tmp_path):
+    # A GeoJSON written in Lambert-93 without a crs member: GDAL labels it WGS84.
+    line = LineString([(2.8, 50.42), (2.82, 50.43), (2.85, 50.43)])
+    xy93 = np.column_stack(
+        Transformer.from_crs(4326, 2154, always_xy=True).transform(*shapely.get_coordinates(line).T)
+    )
+    path = tmp_path / "metres.geojson"
+    coords = ",".join(f"[{x:.3f},{y:.3f}]" for x, y in xy93)
+    path.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+        f'"geometry":{{"type":"LineString","coordinates":[{coords}]}}}}]}}'
+    )
+    with pytest.raises(bg.CoordinateError, match="metres"):
+        st.read_route(path)
+    r = st.read_route(path, crs="EPSG:2154")
+    np.testing.assert_allclose(r.coords, shapely.get_coordinates(line), atol=1e-7)
+    assert issubclass(st.RouteWarning, bg.BassinGeoWarning)
