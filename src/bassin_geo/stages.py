@@ -1,0 +1,608 @@
+"""Tour de France stages through the basin: where a route enters, crosses and leaves an area.
+
+Load an approximation of a 2025 stage with :func:`load_stage`, or read any route with
+:func:`read_route` (re-exported from :mod:`bassin_geo.routes`). Then:
+
+- :func:`crossings`: every entry into and exit from an area, km inside, passages;
+- :func:`communes_crossed`: the communes in route order with km in and km out;
+- :func:`sites_along`: the sites within a distance of the route, with the km where the
+  route passes closest.
+
+How the geometry is cut: the route is intersected with the area boundaries (STRtrees of
+route windows and of short boundary pieces find the few segments that touch one), which
+splits it into pieces wholly inside one polygon, outside, or along a boundary; one sample
+point per piece says which. So a long straight segment that clips a corner of a polygon is
+seen even when both its ends are outside, and the cost hardly grows with the vertices far
+from any boundary. Kilometres are geodesic; positions along a segment are taken on the
+straight segment between its two vertices, as the file draws it.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from bassin_geo._routegeom import AreaIndex, RouteGeom
+from bassin_geo._text import fold
+from bassin_geo.crs import GEOD, WGS84, metric_crs_for
+from bassin_geo.errors import DataFileError, EmptyInputError, InvalidInputError
+from bassin_geo.layers import data_dir, list_layers, load_layer
+from bassin_geo.places import as_places, check_distance
+from bassin_geo.routes import Route, RouteWarning, as_route, read_route
+
+__all__ = [
+    "Crossings",
+    "Route",
+    "RouteWarning",
+    "communes_crossed",
+    "crossings",
+    "list_stages",
+    "load_stage",
+    "read_route",
+    "sites_along",
+]
+
+#: File (in :func:`bassin_geo.layers.data_dir`) of the ordered communes of the 2025 stages.
+STAGES_CSV = "tdf2025_stages.csv"
+
+#: How :func:`load_stage` draws a stage; stored in the route's ``method`` property.
+STAGE_METHOD = (
+    "approximation: straight lines between one representative point per commune crossed "
+    "(shapely point_on_surface of the commune polygon of the 'communes_nord_pas_de_calais' "
+    "layer), in the order of the source table; shorter than the real stage. Climb and sprint "
+    "km are the official ones from the source, not measured on this line."
+)
+
+# Source names that are not communes of their own in the commune layer, and the commune
+# that holds them (tdf2025_stages.SOURCES.md: Lomme is a commune associée of Lille).
+_COMMUNE_ALIASES = {"Lomme": "Lille"}
+
+
+# --------------------------------------------------------------------------------------
+# The 2025 stages
+# --------------------------------------------------------------------------------------
+
+
+def _stage_table() -> pd.DataFrame:
+    path = data_dir() / STAGES_CSV
+    if not path.is_file():
+        raise DataFileError(f"{path}: the stage table is missing; reinstall bassin-geo")
+    table = pd.read_csv(path, dtype={"commune": str, "department": "Int64", "event": str})
+    return table.sort_values(["stage", "seq"], kind="stable").reset_index(drop=True)
+
+
+def list_stages() -> pd.DataFrame:
+    """The shipped Tour de France stages: start, finish, official and approximate lengths.
+
+    ``official_length_km`` comes from the source table; ``length_km`` is the length of the
+    approximate line of :func:`load_stage`, always shorter.
+
+    Examples
+    --------
+    >>> list_stages()[["stage", "start", "finish", "official_length_km"]].values.tolist()[0]
+    [1, 'Lille', 'Lille', 184.9]
+    """
+    table = _stage_table()
+    rows = []
+    for stage, rows_ in table.groupby("stage", sort=True):
+        start = rows_.loc[rows_["event"] == "start", "commune"]
+        finish = rows_[rows_["event"] == "finish"]
+        rows.append(
+            {
+                "year": 2025,
+                "stage": int(stage),
+                "start": start.iloc[0] if len(start) else None,
+                "finish": finish["commune"].iloc[0] if len(finish) else None,
+                "official_length_km": float(finish["km"].iloc[0]) if len(finish) else np.nan,
+                "communes": int(rows_["commune"].notna().sum()),
+                # The approximation, for comparison with the official length.
+                "length_km": round(load_stage(2025, int(stage)).length_km, 1),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _event(raw: Any) -> tuple[str, str | None]:
+    if not isinstance(raw, str) or not raw.strip():
+        return "passage", None
+    raw = raw.strip()
+    if raw.startswith("climb:"):
+        return "climb", raw.split(":", 1)[1].strip()
+    return raw, None
+
+
+def load_stage(year: int, number: int) -> Route:
+    """An approximation of a Tour de France stage that touches the basin (2025: stages 1-3).
+
+    The line joins one representative point per commune crossed (``point_on_surface`` of
+    the commune polygon), in the order of the shipped source table
+    (``data/boundaries/tdf2025_stages.csv``). It is shorter than the real stage: the
+    route's ``properties`` hold ``approximate=True``, the ``method``, the
+    ``official_length_km`` and the ``sources``. Waypoints are the start, the finish,
+    the climbs and sprints (and any row with a km): ``km`` is the official km from the
+    source, never recomputed; ``km_on_route`` is where the same point lies on the
+    approximate line, for comparison. Climbs the source places in no commune keep their
+    km and have no geometry. With the official GPX, use :func:`read_route` instead.
+
+    Parameters
+    ----------
+    year, number : int
+        2025 and 1, 2 or 3 (see :func:`list_stages`).
+
+    Raises
+    ------
+    InvalidInputError
+        A stage that is not shipped.
+
+    Examples
+    --------
+    >>> stage = load_stage(2025, 1)
+    >>> stage.approximate, stage.properties["official_length_km"]
+    (True, 184.9)
+    >>> stage.length_km < 184.9
+    True
+    """
+    table = _stage_table()
+    shipped = sorted(int(s) for s in table["stage"].unique())
+    if int(year) != 2025 or int(number) not in shipped:
+        raise InvalidInputError(
+            f"no shipped stage {number} of {year}: the package ships the 2025 stages "
+            f"{', '.join(map(str, shipped))} (those that touch the basin). For another stage, "
+            "read its GPX with read_route()"
+        )
+    rows = table[table["stage"] == int(number)].reset_index(drop=True)
+    communes = load_layer("communes_nord_pas_de_calais")
+    position = _commune_rows(rows, communes, number)
+    rows["commune_name"] = [communes["commune"].iloc[p] if p >= 0 else None for p in position]
+
+    # One vertex per commune; a commune listed twice in a row (Lomme then Lille) is one.
+    vertex, order = [], []
+    for pos in position:
+        if pos >= 0 and (not order or order[-1] != pos):
+            order.append(pos)
+        vertex.append(len(order) - 1 if pos >= 0 else -1)
+    rows["vertex"] = vertex
+    xy = shapely.get_coordinates(shapely.point_on_surface(communes.geometry.to_numpy()[order]))
+
+    start = rows.loc[rows["event"] == "start", "commune_name"]
+    finish = rows[rows["event"] == "finish"]
+    official = finish["km"].dropna()
+    props = {
+        "approximate": True,
+        "method": STAGE_METHOD,
+        "year": 2025,
+        "stage": int(number),
+        "official_length_km": float(official.iloc[0]) if len(official) else None,
+        "sources": list(dict.fromkeys(rows["source_url"].dropna())),
+        "source_file": STAGES_CSV,
+    }
+    start_name = start.iloc[0] if len(start) else rows["commune_name"].dropna().iloc[0]
+    ends = finish["commune_name"].dropna()
+    finish_name = ends.iloc[0] if len(ends) else rows["commune_name"].dropna().iloc[-1]
+    return Route.from_coords(
+        xy,
+        name=f"Tour de France 2025, stage {number}: {start_name} > {finish_name}",
+        waypoints=_stage_waypoints(rows, xy),
+        properties=props,
+        where=f"{STAGES_CSV} stage {number}",
+    )
+
+
+def _commune_rows(rows: pd.DataFrame, communes: gpd.GeoDataFrame, number: int) -> list[int]:
+    """Position in ``communes`` of each row's commune, -1 for rows without one."""
+    key = communes["commune"].map(fold) + "|" + communes["insee"].str[:2]
+    by_key = dict(zip(key, range(len(communes)), strict=True))
+    position = []
+    for seq, name, dept in zip(rows["seq"], rows["commune"], rows["department"], strict=True):
+        if not isinstance(name, str) or not name.strip():
+            position.append(-1)
+            continue
+        real = fold(_COMMUNE_ALIASES.get(name, name))
+        depts = [int(dept)] if pd.notna(dept) else [59, 62]  # Lomme has no department
+        hit = next((by_key[k] for k in (f"{real}|{d}" for d in depts) if k in by_key), None)
+        if hit is None:
+            raise DataFileError(
+                f"{STAGES_CSV}: stage {number} row {seq}: commune {name!r} is not in the "
+                "communes_nord_pas_de_calais layer; fix the table or the alias list"
+            )
+        position.append(hit)
+    return position
+
+
+def _stage_waypoints(rows: pd.DataFrame, xy: np.ndarray) -> gpd.GeoDataFrame:
+    """Start, finish, climbs, sprints and rows with a km, keeping the source km."""
+    events = [_event(e) for e in rows["event"]]
+    keep = np.array([ev != "passage" for ev, _ in events]) | rows["km"].notna().to_numpy()
+    wp = rows[keep]
+    labels = []
+    for (ev, climb), commune in zip(
+        [events[i] for i in np.flatnonzero(keep)], wp["commune_name"], strict=True
+    ):
+        prefix = {"start": "Start", "finish": "Finish", "sprint": "Intermediate sprint"}
+        labels.append(f"{prefix[ev]}: {commune}" if ev in prefix else climb or commune)
+    vertex = wp["vertex"].to_numpy()
+    placed = vertex >= 0
+    geoms = np.full(len(wp), None, dtype=object)
+    geoms[placed] = shapely.points(xy[vertex[placed]])
+    cum_km = np.r_[0.0, np.cumsum(GEOD.line_lengths(xy[:, 0], xy[:, 1]))] / 1000.0
+    return gpd.GeoDataFrame(
+        {
+            "name": labels,
+            "event": [events[i][0] for i in np.flatnonzero(keep)],
+            "km": wp["km"].to_numpy(dtype=float),
+            "commune": wp["commune_name"].to_numpy(),
+            "seq": wp["seq"].to_numpy(),
+            "source_url": wp["source_url"].to_numpy(),
+            # The vertex of the commune, not a projection: on a loop the finish is at the
+            # end, not at km 0 where the start is.
+            "km_on_route": np.where(placed, cum_km[np.maximum(vertex, 0)], np.nan),
+        },
+        geometry=geoms,
+        crs=WGS84,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Areas
+# --------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _layer_area(name: str, merged: bool) -> AreaIndex:
+    # Layers do not change during a session: index them once (osmnx users lost hours
+    # rebuilding indexes on every call).
+    polygons = load_layer(name).geometry.to_numpy()
+    if merged:
+        polygons = np.array([shapely.union_all(polygons)], dtype=object)
+    return AreaIndex.build(polygons)
+
+
+def _polygon_layer(area: Any) -> tuple[gpd.GeoDataFrame, str]:
+    """The area as polygons in WGS84 with ``site_id`` and ``name``, and its label."""
+    if isinstance(area, str):
+        return _named_layer(area), area
+    if isinstance(area, BaseGeometry):
+        area = gpd.GeoDataFrame(geometry=[area], crs=WGS84)
+    return _polygons(area, "area"), "area"
+
+
+@functools.cache
+def _named_layer(name: str) -> gpd.GeoDataFrame:
+    if name not in set(list_layers()["name"]):
+        raise InvalidInputError(
+            f"area {name!r} is not a layer name; give a polygon layer ('perimeter', "
+            "'property', 'buffer_zone', 'communes', ...), a polygon in WGS84 or a "
+            "GeoDataFrame of polygons (e.g. one commune of load_communes())"
+        )
+    return _polygons(load_layer(name), name)
+
+
+def _polygons(gdf: Any, label: str) -> gpd.GeoDataFrame:
+    places = as_places(gdf, where=f"area {label}")
+    if isinstance(gdf, gpd.GeoDataFrame):
+        for col in ("nom", "commune", "name"):
+            if col in gdf.columns:
+                places["name"] = gdf[col].to_numpy()
+                break
+    odd = set(places.geom_type) - {"Polygon", "MultiPolygon"}
+    if odd:
+        raise InvalidInputError(
+            f"area {label}: holds {', '.join(sorted(odd))} geometries; crossings need polygons"
+        )
+    return places
+
+
+@functools.cache
+def _communes_npdc() -> tuple[gpd.GeoDataFrame, shapely.STRtree]:
+    communes = load_layer("communes_nord_pas_de_calais")
+    return communes, shapely.STRtree(communes.geometry.to_numpy())
+
+
+def _commune_at(points: np.ndarray) -> pd.DataFrame:
+    """INSEE code and name of the commune of Nord / Pas-de-Calais holding each point."""
+    communes, tree = _communes_npdc()
+    out = pd.DataFrame({"insee": [None] * len(points), "commune": [None] * len(points)})
+    if len(points):
+        p, c = tree.query(points, predicate="intersects")
+        first = np.unique(p, return_index=True)[1]
+        out.loc[p[first], "insee"] = communes["insee"].to_numpy()[c[first]]
+        out.loc[p[first], "commune"] = communes["commune"].to_numpy()[c[first]]
+    return out
+
+
+def _route_geom(route: Route) -> RouteGeom:
+    return route._geometry
+
+
+# --------------------------------------------------------------------------------------
+# Crossings
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Crossings:
+    """Entries into and exits from an area along a route, and the passages inside it.
+
+    Attributes
+    ----------
+    events : GeoDataFrame
+        In route order: ``kind`` ("enter" or "exit"), ``name`` (for map tooltips), ``km``,
+        ``insee`` and ``commune`` on the inside of the boundary there, ``area_id``
+        (``site_id`` of the feature entered or left), and the point.
+    passages : GeoDataFrame
+        One row per stretch inside: ``passage``, ``km_in``, ``km_out``, ``length_km`` and
+        the part of the route.
+    route_km : float
+        Route length.
+    km_on_border : float
+        km run exactly along the boundary (counted outside).
+    starts_inside, ends_inside : bool
+        Whether the route starts / ends in the interior of the area.
+    area : str
+        The layer name, or "area".
+    """
+
+    events: gpd.GeoDataFrame
+    passages: gpd.GeoDataFrame
+    route_km: float
+    km_on_border: float
+    starts_inside: bool
+    ends_inside: bool
+    area: str
+
+    @property
+    def km_inside(self) -> float:
+        """Kilometres run inside the area."""
+        return float(self.passages["length_km"].sum())
+
+    @property
+    def share(self) -> float:
+        """Share of the route run inside the area (0 to 1)."""
+        return self.km_inside / self.route_km if self.route_km else 0.0
+
+    @property
+    def n_passages(self) -> int:
+        """Number of separate stretches inside the area."""
+        return len(self.passages)
+
+    def summary(self) -> dict:
+        """The figures in one dict: km inside, share, passages, entries, exits."""
+        kinds = self.events["kind"].value_counts()
+        return {
+            "area": self.area,
+            "route_km": round(self.route_km, 3),
+            "km_inside": round(self.km_inside, 3),
+            "share": round(self.share, 4),
+            "passages": self.n_passages,
+            "entries": int(kinds.get("enter", 0)),
+            "exits": int(kinds.get("exit", 0)),
+            "starts_inside": self.starts_inside,
+            "ends_inside": self.ends_inside,
+            "km_on_border": round(self.km_on_border, 3),
+        }
+
+    def to_gdf(self) -> gpd.GeoDataFrame:
+        """Events (points, kind "enter" / "exit") and passages (lines, kind "passage")."""
+        ev = self.events
+        pa = self.passages.assign(kind="passage")
+        return gpd.GeoDataFrame(pd.concat([ev, pa], ignore_index=True), crs=WGS84)
+
+
+def crossings(route: Any, area: Any = "perimeter") -> Crossings:
+    """Where a route enters and leaves an area, in route order, and the km it runs inside.
+
+    Inside means in the interior of the area; the features of a layer are merged first, so
+    going from one listed component into an adjacent one is no crossing. An entry is where
+    the route goes from outside (or from running along the boundary) into the interior; an
+    exit the reverse. Touching the boundary (grazing a corner, a vertex on the boundary) is
+    no crossing; running along it counts as outside and its km are ``km_on_border``. A
+    route that starts inside has no entry at km 0 (``starts_inside``); one that starts on
+    the boundary and goes in enters at km 0. Loops, duplicate points and segments that clip
+    a corner between two vertices are handled.
+
+    The km of a point on the route is the geodesic length of the segments before it plus
+    the geodesic distance from its segment's first vertex, so passages and the rest add up
+    to the route length exactly; measuring a passage as its own geodesic would differ by
+    about a millionth of the route.
+
+    Parameters
+    ----------
+    route : Route, path, LineString or GeoDataFrame of lines
+        See :func:`read_route`.
+    area : str, polygon or GeoDataFrame
+        A polygon layer name ("perimeter", "property", "buffer_zone", "communes", ...), a
+        (Multi)Polygon in WGS84, or polygons in any CRS (e.g. one row of
+        :func:`bassin_geo.load_communes`).
+
+    Returns
+    -------
+    Crossings
+        ``events``, ``passages`` and the summary figures (``summary()``).
+
+    Examples
+    --------
+    >>> c = crossings(load_stage(2025, 2), "perimeter")
+    >>> c.starts_inside, c.events["kind"].tolist()
+    (True, ['exit'])
+    >>> c.summary()["passages"]
+    1
+    """
+    route = as_route(route)
+    geom = _route_geom(route)
+    features, label = _polygon_layer(area)
+    if isinstance(area, str):
+        index = _layer_area(area, merged=True)
+    else:
+        index = AreaIndex.build(
+            np.array([shapely.union_all(features.geometry.to_numpy())], dtype=object)
+        )
+    runs, border_m = geom.cut(index)
+    merged = index.polygons[0]
+    starts_inside = bool(shapely.contains_xy(merged, *geom.xy[0]))
+    ends_inside = bool(shapely.contains_xy(merged, *geom.xy[-1]))
+
+    enter = runs[~((runs["g_in"] <= 0) & starts_inside)]
+    leave = runs[~((runs["g_out"] >= geom.last) & ends_inside)]
+    kinds = np.array(["enter"] * len(enter) + ["exit"] * len(leave), dtype=object)
+    g = np.r_[enter["g_in"].to_numpy(float), leave["g_out"].to_numpy(float)]
+    m = np.r_[enter["m_in"].to_numpy(float), leave["m_out"].to_numpy(float)]
+    inner = np.r_[enter["first"].to_numpy(object), leave["last"].to_numpy(object)]
+    order = np.lexsort((kinds == "enter", g))  # at one point, an exit comes before an entry
+    kinds, g, m, inner = kinds[order], g[order], m[order], inner[order]
+
+    where = _commune_at(inner)
+    f_tree = shapely.STRtree(features.geometry.to_numpy())
+    p, f = f_tree.query(inner, predicate="intersects")
+    ids = pd.Series(features["site_id"].to_numpy()[f]).groupby(p).agg("; ".join)
+    events = gpd.GeoDataFrame(
+        {
+            "kind": kinds,
+            "name": np.where(kinds == "enter", f"Entry into {label}", f"Exit from {label}"),
+            "km": m / 1000.0,
+            "insee": where["insee"].to_numpy(),
+            "commune": where["commune"].to_numpy(),
+            "area_id": ids.reindex(range(len(inner))).to_numpy(),
+        },
+        geometry=shapely.points(geom.point(g)) if len(g) else np.array([], dtype=object),
+        crs=WGS84,
+    )
+    g_in, g_out = runs["g_in"].to_numpy(float), runs["g_out"].to_numpy(float)
+    m_in, m_out = runs["m_in"].to_numpy(float), runs["m_out"].to_numpy(float)
+    passages = gpd.GeoDataFrame(
+        {
+            "passage": np.arange(1, len(runs) + 1),
+            "km_in": m_in / 1000.0,
+            "km_out": m_out / 1000.0,
+            "length_km": (m_out - m_in) / 1000.0,
+        },
+        geometry=geom.sub_lines(g_in, g_out),
+        crs=WGS84,
+    )
+    return Crossings(
+        events=events,
+        passages=passages,
+        route_km=route.length_km,
+        km_on_border=border_m / 1000.0,
+        starts_inside=starts_inside,
+        ends_inside=ends_inside,
+        area=label,
+    )
+
+
+def communes_crossed(route: Any, all_nord_pas_de_calais: bool = True) -> gpd.GeoDataFrame:
+    """The communes a route crosses, in route order, with the km where it enters and leaves.
+
+    A commune entered twice (a loop, a road that zigzags across a border) has one row per
+    passage. Stretches that run exactly along a commune boundary belong to no commune.
+
+    Parameters
+    ----------
+    route : Route, path, LineString or GeoDataFrame of lines
+    all_nord_pas_de_calais : bool
+        Use the 1,534 communes of Nord and Pas-de-Calais (default), or only the 330 of the
+        basin territory.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``order``, ``insee``, ``commune``, ``km_in``, ``km_out``, ``length_km``, ``in_basin``
+        (one of the 330 communes of the basin territory) and the part of the route (WGS84).
+
+    Examples
+    --------
+    >>> cc = communes_crossed(load_stage(2025, 1))
+    >>> cc["commune"].iloc[0], cc["commune"].iloc[-1]
+    ('Lille', 'Lille')
+    """
+    route = as_route(route)
+    geom = _route_geom(route)
+    name = "communes_nord_pas_de_calais" if all_nord_pas_de_calais else "communes"
+    communes = load_layer(name)
+    label = "commune" if "commune" in communes.columns else "nom"
+    runs, _ = geom.cut(_layer_area(name, merged=False))
+    k = runs["poly"].to_numpy(dtype=np.int64)
+    insee = communes["insee"].to_numpy()[k]
+    m_in, m_out = runs["m_in"].to_numpy(float), runs["m_out"].to_numpy(float)
+    return gpd.GeoDataFrame(
+        {
+            "order": np.arange(1, len(runs) + 1),
+            "insee": insee,
+            "commune": communes[label].to_numpy()[k],
+            "km_in": m_in / 1000.0,
+            "km_out": m_out / 1000.0,
+            "length_km": (m_out - m_in) / 1000.0,
+            "in_basin": np.isin(insee, load_layer("communes")["insee"].to_numpy()),
+        },
+        geometry=geom.sub_lines(runs["g_in"].to_numpy(float), runs["g_out"].to_numpy(float)),
+        crs=WGS84,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Sites along a route
+# --------------------------------------------------------------------------------------
+
+
+def sites_along(route: Any, distance_m: float = 1000, layer: Any = "sites") -> gpd.GeoDataFrame:
+    """Sites within ``distance_m`` of a route, with the km where the route passes closest.
+
+    Candidates come from an STRtree ``dwithin`` query in a metric CRS (Lambert-93 in the
+    basin); each is then measured on the WGS84 ellipsoid from the closest route point and
+    kept when that geodesic distance is at most ``distance_m``. Polygons (slag heaps,
+    estates) are measured from their nearest edge, 0 when the route crosses them. A route
+    that passes a site twice reports its closest passage.
+
+    Parameters
+    ----------
+    route : Route, path, LineString or GeoDataFrame of lines
+    distance_m : float
+        Search distance in metres.
+    layer : str or GeoDataFrame
+        A layer name ("sites", "pitheads", "slag_heaps", "shafts"...) or features in any CRS.
+
+    Returns
+    -------
+    GeoDataFrame
+        The layer's rows (WGS84) plus ``km`` and ``distance_m``, sorted by km.
+
+    Examples
+    --------
+    >>> near = sites_along(load_stage(2025, 1), 1000, layer="pitheads")
+    >>> bool(near["km"].is_monotonic_increasing), bool((near["distance_m"] <= 1000).all())
+    (True, True)
+    """
+    route = as_route(route)
+    d = check_distance(distance_m)
+    if isinstance(layer, str):
+        gdf = load_layer(layer)
+    elif isinstance(layer, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        gdf = layer.to_frame("geometry") if isinstance(layer, gpd.GeoSeries) else layer
+        if len(gdf) == 0:
+            raise EmptyInputError("sites_along: the layer is empty; give at least one feature")
+        gdf = gdf.set_crs(WGS84) if gdf.crs is None else gdf.to_crs(WGS84)
+    else:
+        raise InvalidInputError(
+            f"sites_along: layer must be a layer name or a GeoDataFrame, got {type(layer).__name__}"
+        )
+    geom = _route_geom(route)
+    crs = metric_crs_for(geom.xy[:, 0], geom.xy[:, 1])
+    line_m = shapely.linestrings(geom.metric(crs))
+    sites_m = gdf.geometry.to_crs(crs).to_numpy()
+    # Planar and geodesic distances differ by the projection's scale (< 0.1 % in the
+    # basin): query a little wider, then keep what the geodesic distance allows.
+    hits = np.sort(
+        shapely.STRtree(sites_m).query(line_m, predicate="dwithin", distance=d * 1.005 + 1.0)
+    )
+    out = gdf.iloc[hits].copy()
+    km, dist = geom.locate(out.geometry.to_numpy(), crs)
+    out["km"] = km
+    out["distance_m"] = dist
+    out = out[out["distance_m"] <= d]
+    return out.sort_values(["km", "distance_m"], kind="stable").reset_index(drop=True)
