@@ -41,6 +41,15 @@ from bassin_geo.layers import (
 )
 from bassin_geo.maps import km_markers, make_map, save_map
 from bassin_geo.places import as_places
+from bassin_geo.routes import Route, read_route
+from bassin_geo.stages import (
+    Crossings,
+    communes_crossed,
+    crossings,
+    list_stages,
+    load_stage,
+    sites_along,
+)
 
 __version__ = "0.1.0"
 
@@ -71,6 +80,15 @@ __all__ = [
     "locate",
     "nearest",
     "within_distance",
+    # routes and Tour de France stages
+    "Crossings",
+    "Route",
+    "communes_crossed",
+    "crossings",
+    "list_stages",
+    "load_stage",
+    "read_route",
+    "sites_along",
     # maps and exports
     "export_all",
     "feature_collection",

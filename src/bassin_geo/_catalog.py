@@ -8,6 +8,8 @@ from dataclasses import dataclass
 GPKG_NAME = "bassin_minier.gpkg"
 #: File name of the machine-readable provenance written beside it.
 PROVENANCE_NAME = "provenance.json"
+#: File name of the sourced table of the communes crossed by the 2025 Tour de France stages.
+STAGES_CSV = "tdf2025_stages.csv"
 
 LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 MBM_CREDIT = "Mission Bassin Minier Nord-Pas de Calais / data.gouv.fr — Licence Ouverte 2.0"

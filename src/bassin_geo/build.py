@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+import shutil
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,7 +26,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from bassin_geo._catalog import GPKG_NAME, LAYERS, LICENCE, PROVENANCE_NAME
+from bassin_geo._catalog import GPKG_NAME, LAYERS, LICENCE, PROVENANCE_NAME, STAGES_CSV
 from bassin_geo._text import compact, fold, slug, tokens
 from bassin_geo.crs import LAMBERT93, WGS84
 
@@ -637,7 +638,7 @@ def build_boundaries(source: str | Path, target: str | Path) -> dict:
         ),
         "built": _dt.date.today().isoformat(),
         "licence": LICENCE,
-        "files": [GPKG_NAME],
+        "files": [GPKG_NAME, STAGES_CSV],
         "crs": WGS84,
         "metric_crs": LAMBERT93,
         "layers": [_measure(name, gdf) for name, gdf in layers.items()],
@@ -658,6 +659,11 @@ def build_boundaries(source: str | Path, target: str | Path) -> dict:
         "source_notes": notes,
         "commune_disagreements": disagreements,
     }
+    # The stage table is sourced data: shipped byte for byte (its notes: tdf2025_stages.SOURCES.md).
+    stages_csv = target / STAGES_CSV
+    tmp_csv = target / (STAGES_CSV + ".tmp")
+    shutil.copyfile(source / STAGES_CSV, tmp_csv)
+    tmp_csv.replace(stages_csv)
     _write_text(target / PROVENANCE_NAME, json.dumps(provenance, ensure_ascii=False, indent=1))
     _write_text(target / "PROVENANCE.md", _provenance_markdown(provenance))
     return provenance
@@ -723,6 +729,13 @@ def _provenance_markdown(p: dict) -> str:
         "## Notes on the source files",
         "",
         *[f"- {n}" for n in p["source_notes"]],
+        "",
+        "## Tour de France 2025",
+        "",
+        "`tdf2025_stages.csv` is copied unchanged from the compiled source table (one source "
+        "URL per row); its notes are in `tdf2025_stages.SOURCES.md`. The stage lines that "
+        "`bassin_geo.load_stage` draws through these communes are approximations "
+        "(`approximate: true`), shorter than the official stages.",
         "",
         "## Pitheads",
         "",

@@ -20,6 +20,7 @@ __all__ = [
     "NoRouteError",
     "OverwriteError",
     "RouteError",
+    "RouteWarning",
     "UnknownLayerError",
     "UnknownSiteError",
 ]
@@ -89,3 +90,7 @@ class RouteError(BassinGeoError):
 
 class BassinGeoWarning(UserWarning):
     """Something was wrong with the input but could be repaired; the message says what."""
+
+
+class RouteWarning(BassinGeoWarning):
+    """A route is usable but suspicious (its timestamps go backwards)."""

@@ -23,20 +23,16 @@ from shapely.geometry.base import BaseGeometry
 from bassin_geo._routegeom import RouteGeom
 from bassin_geo.crs import GEOD, WGS84
 from bassin_geo.errors import (
-    BassinGeoWarning,
     DataFileError,
     EmptyInputError,
     InvalidInputError,
     RouteError,
+    RouteWarning,
 )
 from bassin_geo.io import list_file_layers, read_layer
 from bassin_geo.places import as_places, check_lonlat
 
 __all__ = ["Route", "RouteWarning", "as_route", "read_route"]
-
-
-class RouteWarning(BassinGeoWarning):
-    """A route is usable but suspicious (its timestamps go backwards)."""
 
 
 # --------------------------------------------------------------------------------------

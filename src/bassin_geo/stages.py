@@ -29,6 +29,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from bassin_geo._catalog import STAGES_CSV
 from bassin_geo._routegeom import AreaIndex, RouteGeom
 from bassin_geo._text import fold
 from bassin_geo.crs import GEOD, WGS84, metric_crs_for
@@ -49,8 +50,6 @@ __all__ = [
     "sites_along",
 ]
 
-#: File (in :func:`bassin_geo.layers.data_dir`) of the ordered communes of the 2025 stages.
-STAGES_CSV = "tdf2025_stages.csv"
 
 #: How :func:`load_stage` draws a stage; stored in the route's ``method`` property.
 STAGE_METHOD = (
