@@ -54,10 +54,13 @@ def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         ctx = click.get_current_context()
         try:
             return func(*args, **kwargs)
-        except (bg.BassinGeoError, FileNotFoundError, ValueError) as exc:
+        except Exception as exc:
             if ctx.find_root().params.get("debug"):
                 traceback.print_exc()
             message = str(exc)
+            if not isinstance(exc, (bg.BassinGeoError, OSError, ValueError)):
+                # Not an input problem: say so, and how to get the details for a report.
+                message = f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"
             if isinstance(exc, bg.OverwriteError):
                 message += " (on the command line: --force)"
             click.echo(f"error: {message}", err=True)
@@ -257,6 +260,98 @@ def locate(places: tuple[str, ...], fmt: str) -> None:
       bassin-geo locate 2.83,50.43 Arenberg
     """
     _emit(bg.locate(_places(places)), fmt)
+
+
+def _route(source: str):
+    """A CLI route: "stage:N" for a shipped 2025 stage, else a GPX / GeoJSON / KML path."""
+    if source.lower().startswith("stage:"):
+        number = source.split(":", 1)[1]
+        if not number.isdigit():
+            raise bg.InvalidInputError(f"{source!r}: write stage:1, stage:2 or stage:3")
+        return bg.load_stage(2025, int(number))
+    return bg.read_route(source)
+
+
+@main.command()
+@click.argument("number", type=int, required=False)
+@click.option("--year", default=2025, show_default=True)
+@click.option(
+    "--distance",
+    "distance_m",
+    default=1000.0,
+    show_default=True,
+    help="Sites closer than this to the route are listed (m).",
+)
+@click.option("--layer", default="pitheads", show_default=True, help="Sites' layer.")
+@format_option
+@_handle_errors
+def stage(number: int | None, year: int, distance_m: float, layer: str, fmt: str) -> None:
+    """A Tour de France stage in the basin: communes crossed and sites passed.
+
+    Without NUMBER, lists the shipped stages. The stage lines are approximations drawn
+    through the communes crossed (see the `approximate` and `method` properties).
+
+    \b
+    Example:
+      bassin-geo stage
+      bassin-geo stage 1 --layer pitheads --distance 500
+    """
+    if number is None:
+        _emit(bg.list_stages(), fmt)
+        return
+    route = bg.load_stage(year, number)
+    if fmt == "table":
+        props = route.properties
+        click.echo(
+            f"{route.name}: {route.length_km:.1f} km approximate line "
+            f"(official {props['official_length_km']} km; {props['method']})"
+        )
+        click.echo("\nCommunes crossed:")
+        _emit(bg.communes_crossed(route)[["commune", "km_in", "km_out", "in_basin"]].round(1), fmt)
+        click.echo(f"\n{layer} within {distance_m:g} m:")
+    sites = bg.sites_along(route, distance_m, layer=layer)
+    _emit(
+        sites[
+            [c for c in ("km", "name", "commune", "distance_m", "geometry") if c in sites.columns]
+        ],
+        fmt,
+    )
+
+
+@main.command(name="crossings")
+@click.argument("route")
+@click.option(
+    "--area",
+    default="perimeter",
+    show_default=True,
+    help="An embedded polygon layer (perimeter, buffer_zone, property, communes...).",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the route, entries and exits to this GeoJSON/GPX file.",
+)
+@force_option
+@format_option
+@_handle_errors
+def crossings_(route: str, area: str, output: str | None, force: bool, fmt: str) -> None:
+    """Where a route enters and leaves an area, at which km (ROUTE: a file or stage:N).
+
+    \b
+    Example:
+      bassin-geo crossings stage:1
+      bassin-geo crossings ride.gpx --area buffer_zone --format json
+    """
+    result = bg.crossings(_route(route), area)
+    if fmt == "table":
+        summary = result.summary()
+        click.echo(", ".join(f"{k}: {v}" for k, v in summary.items()))
+    _emit(result.events, fmt)
+    if output:
+        writer = bg.to_gpx if output.lower().endswith(".gpx") else bg.to_geojson
+        writer(result, output, overwrite=force)
+        click.echo(f"wrote {output}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

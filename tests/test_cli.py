@@ -1,0 +1,128 @@
+"""The bassin-geo command, driven as a user would, error paths included."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from pyproj import Geod
+
+import bassin_geo as bg
+from bassin_geo.cli import main
+
+
+@pytest.fixture()
+def run():
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_help_lists_every_command(run):
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in (
+        "layers",
+        "site",
+        "distance",
+        "nearest",
+        "locate",
+        "stage",
+        "crossings",
+        "map",
+        "export",
+    ):
+        assert command in result.output
+
+
+def test_each_command_help_has_an_example(run):
+    for command in (
+        "layers",
+        "site",
+        "distance",
+        "nearest",
+        "locate",
+        "stage",
+        "crossings",
+        "map",
+        "export",
+    ):
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Example" in result.output, command
+
+
+def test_layers_csv(run):
+    result = run("layers", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].startswith("name,")
+    assert '\npitheads,"One point per pit' in result.output
+
+
+def test_site_found_and_unknown(run):
+    ok = run("site", "9-9bis", "--format", "json")
+    assert json.loads(ok.output)[0]["commune"] == "Oignies"
+    bad = run("site", "Atlantis")
+    assert bad.exit_code == 1
+    assert bad.output.startswith("error: no site matches 'Atlantis'")
+    assert "Traceback" not in bad.output
+
+
+def test_distance_matches_geod(run):
+    a, b = bg.get_site("Arenberg").geometry, bg.get_site("fosse Delloye").geometry
+    _, _, expected = Geod(ellps="WGS84").inv(a.x, a.y, b.x, b.y)
+    result = run("distance", "Arenberg", "fosse Delloye")
+    assert float(result.output) == pytest.approx(expected, abs=0.05)
+    lonlat = run("distance", f"{a.x},{a.y}", f"{b.x},{b.y}")
+    assert float(lonlat.output) == pytest.approx(expected, abs=0.05)
+
+
+def test_swapped_coordinates_are_one_line_error(run):
+    result = run("distance", "50.4,3.0", "Arenberg")
+    assert result.exit_code == 1
+    assert "swap lat/lon" in result.output and len(result.output.splitlines()) == 1
+
+
+def test_nearest_and_locate(run):
+    near = json.loads(run("nearest", "3.0,50.4", "-k", "2", "--format", "json").output)
+    assert [r["rank"] for r in near] == [1, 2]
+    assert near[0]["distance_m"] <= near[1]["distance_m"]
+    where = run("locate", "Arenberg", "--format", "csv").output.splitlines()
+    assert where[1].split(",")[where[0].split(",").index("commune")] == "Wallers"
+
+
+def test_stage_and_crossings(run):
+    listing = run("stage", "--format", "csv").output.splitlines()
+    assert len(listing) == 4
+    result = json.loads(run("crossings", "stage:1", "--format", "json").output)
+    kinds = [e["kind"] for e in result]
+    assert kinds and set(kinds) <= {"enter", "exit"}
+    bad = run("crossings", "stage:x")
+    assert bad.exit_code == 1 and "stage:1" in bad.output
+
+
+def test_export_refuses_to_overwrite_without_force(run, tmp_path):
+    out = tmp_path / "out"
+    first = run("export", str(out), "--no-progress")
+    assert first.exit_code == 0
+    assert (out / "map.html").stat().st_size > 100_000
+    before = (out / "bassin_minier.gpkg").stat().st_mtime_ns
+    again = run("export", str(out), "--no-progress")
+    assert again.exit_code == 1 and "--force" in again.output
+    assert (out / "bassin_minier.gpkg").stat().st_mtime_ns == before
+    assert run("export", str(out), "--no-progress", "--force").exit_code == 0
+
+
+def test_console_script_runs_as_a_process(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bassin_geo.cli", "site", "Nowhere-on-earth"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error:") and "Traceback" not in result.stderr
