@@ -193,7 +193,11 @@ def _cost_matrix(places, snap, network, weight, speed_kmh) -> np.ndarray:
 
 
 def _legs(
-    places: gpd.GeoDataFrame, order: list[int], snap, network: Network | None, mode: str,
+    places: gpd.GeoDataFrame,
+    order: list[int],
+    snap,
+    network: Network | None,
+    mode: str,
     weight: str,
 ) -> gpd.GeoDataFrame:
     rows, geoms = [], []
@@ -299,9 +303,7 @@ def itinerary(
     mode, weight, places, snap = _prepare(stops, network, mode, weight, max_snap_m, on_far, True)
     order = list(range(len(places)))
     legs = _legs(places, order, snap, network, mode, weight)
-    return Itinerary(
-        legs, _stops_frame(places, order, snap), mode, legs["method"].iat[0], weight
-    )
+    return Itinerary(legs, _stops_frame(places, order, snap), mode, legs["method"].iat[0], weight)
 
 
 def tour(
@@ -378,9 +380,7 @@ def tour(
         raise InvalidInputError(
             "start and end are the same stop: use return_to_start=True for a loop"
         )
-    mode, weight, places, snap = _prepare(
-        places, network, mode, weight, max_snap_m, on_far, False
-    )
+    mode, weight, places, snap = _prepare(places, network, mode, weight, max_snap_m, on_far, False)
     speed = float(mode_rules(mode)["default_speed_kmh"])
     cost = _cost_matrix(places, snap, network, weight, speed)
     n = len(places)
@@ -479,7 +479,7 @@ def held_karp(c: np.ndarray) -> tuple[list[int], float]:
     >>> import numpy as np
     >>> c = np.array([[0, 1, 9, 1], [1, 0, 1, 9], [9, 1, 0, 1], [1, 9, 1, 0]], float)
     >>> held_karp(c)
-    ([0, 1, 2, 3], 4.0)
+    ([0, 3, 2, 1], 4.0)
     """
     n = len(c)
     if n <= 2:
@@ -576,9 +576,7 @@ def _double_bridge(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.concatenate([t[:i], t[j:k], t[i:j], t[k:]])
 
 
-def local_search(
-    c: np.ndarray, kicks: int | None = None, seed: int = 0
-) -> tuple[list[int], float]:
+def local_search(c: np.ndarray, kicks: int | None = None, seed: int = 0) -> tuple[list[int], float]:
     """A short Hamiltonian cycle (node 0 first) by iterated local search.
 
     2-opt (asymmetric costs counted exactly) and Or-opt descent from the nearest-neighbour

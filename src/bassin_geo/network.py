@@ -42,7 +42,7 @@ from bassin_geo.errors import (
     NetworkError,
 )
 from bassin_geo.modes import mode_rules
-from bassin_geo.places import as_places, check_lonlat, check_distance
+from bassin_geo.places import as_places, check_distance, check_lonlat
 
 __all__ = [
     "Network",
@@ -69,7 +69,7 @@ def geodesic_lengths(geoms: Any) -> np.ndarray:
     --------
     >>> import shapely
     >>> round(float(geodesic_lengths([shapely.LineString([(3, 50), (3, 51)])])[0]))
-    111229
+    111239
     """
     geoms = np.asarray(geoms, dtype=object)
     coords, idx = shapely.get_coordinates(geoms, return_index=True)
@@ -120,7 +120,7 @@ class Network:
     >>> lines = gpd.GeoSeries([shapely.LineString([(3.0, 50.4), (3.01, 50.4)])], crs=4326)
     >>> net = load_network(lines, mode="walk")
     >>> len(net.nodes), len(net.edges), round(float(net.edges["length_m"].iloc[0]))
-    (2, 1, 712)
+    (2, 1, 711)
     """
 
     def __init__(
@@ -194,9 +194,7 @@ class Network:
             keys, ww, arc_edge = keys[order], ww[order], arc_edge[order]
             first = np.r_[True, keys[1:] != keys[:-1]]
             keys, ww, arc_edge = keys[first], ww[first], arc_edge[first]
-            mat = sparse.csr_matrix(
-                (np.maximum(ww, 1e-9), (keys // n, keys % n)), shape=(n, n)
-            )
+            mat = sparse.csr_matrix((np.maximum(ww, 1e-9), (keys // n, keys % n)), shape=(n, n))
             self._graphs[key] = (mat, keys, arc_edge)
         return self._graphs[key]
 
@@ -331,9 +329,11 @@ class Network:
         starts = np.array([eu[oe], ev[oe]])
         ends = np.array([eu[de], ev[de]])
         dist, pred = csgraph.dijkstra(mat, directed=True, indices=starts, return_predecessors=True)
-        cost = np.array([to_u[i], to_v[i]])[:, None] + dist[:, ends] + np.array(
-            [from_u[j], from_v[j]]
-        )[None, :]
+        cost = (
+            np.array([to_u[i], to_v[i]])[:, None]
+            + dist[:, ends]
+            + np.array([from_u[j], from_v[j]])[None, :]
+        )
         s, e = np.unravel_index(int(np.argmin(cost)), cost.shape)
         best = float(cost[s, e])
         lengths = self.edges["length_m"].to_numpy(float)
@@ -435,10 +435,20 @@ class Network:
                     shapely.GeometryType.LINESTRING, z["edge_coords"], (z["edge_offsets"],)
                 )
                 edges = pd.DataFrame(
-                    {c: z[f"e_{c}"] for c in (
-                        "u", "v", "length_m", "speed_kmh", "time_s", "cost_factor",
-                        "oneway", "highway", "source",
-                    )}
+                    {
+                        c: z[f"e_{c}"]
+                        for c in (
+                            "u",
+                            "v",
+                            "length_m",
+                            "speed_kmh",
+                            "time_s",
+                            "cost_factor",
+                            "oneway",
+                            "highway",
+                            "source",
+                        )
+                    }
                 )
                 nxy = z["node_xy"]
                 nodes = gpd.GeoDataFrame(
@@ -459,8 +469,13 @@ class Network:
 
 
 def _finish(
-    segs: gpd.GeoDataFrame, keys_u: np.ndarray, keys_v: np.ndarray, rules: dict, mode: str,
-    source: str, osmid: bool,
+    segs: gpd.GeoDataFrame,
+    keys_u: np.ndarray,
+    keys_v: np.ndarray,
+    rules: dict,
+    mode: str,
+    source: str,
+    osmid: bool,
 ) -> Network:
     """Nodes from endpoint keys, geodesic lengths, times: the common end of every builder."""
     keep = keys_u != keys_v
@@ -604,8 +619,19 @@ def _open_xml(path: Path):
 
 
 _XML_TAGS = (
-    "highway", "oneway", "junction", "maxspeed", "access", "foot", "bicycle",
-    "motor_vehicle", "motorcar", "oneway:bicycle", "cycleway", "name", "area",
+    "highway",
+    "oneway",
+    "junction",
+    "maxspeed",
+    "access",
+    "foot",
+    "bicycle",
+    "motor_vehicle",
+    "motorcar",
+    "oneway:bicycle",
+    "cycleway",
+    "name",
+    "area",
 )
 
 
@@ -661,8 +687,13 @@ def _read_osm_xml(path: Path, clip_geom) -> tuple[gpd.GeoDataFrame, str]:
     ways["u"] = flat[a]
     ways["v"] = flat[b]
     geoms = shapely.linestrings(
-        np.stack([np.column_stack([lon[pos[a]], lat[pos[a]]]),
-                  np.column_stack([lon[pos[b]], lat[pos[b]]])], axis=1)
+        np.stack(
+            [
+                np.column_stack([lon[pos[a]], lat[pos[a]]]),
+                np.column_stack([lon[pos[b]], lat[pos[b]]]),
+            ],
+            axis=1,
+        )
     )
     gdf = gpd.GeoDataFrame(ways, geometry=geoms, crs=WGS84)
     if clip_geom is not None:
@@ -743,13 +774,19 @@ def _from_graphml(path: Path, rules, mode) -> Network:
         has_back = back.isin(fwd)
         drop = has_back & (u > v)
         ways = ways[~drop].copy()
-        ways["oneway"] = ~has_back[~drop]
+        # A lone arc is one-way for the graph's own mode; walkers ignore it.
+        ways["oneway"] = ~has_back[~drop] & bool(rules["oneway"])
     else:
         ways["oneway"] = False
     ways["source"] = "graphml"
     return _finish(
-        ways, ways["u"].to_numpy(np.int64), ways["v"].to_numpy(np.int64), rules, mode,
-        path.name, osmid=False,
+        ways,
+        ways["u"].to_numpy(np.int64),
+        ways["v"].to_numpy(np.int64),
+        rules,
+        mode,
+        path.name,
+        osmid=False,
     )
 
 
@@ -757,9 +794,7 @@ def _node_lines(lines: np.ndarray, crs_m: CRS) -> tuple[np.ndarray, np.ndarray]:
     """Split lines at every intersection; return the pieces and their source line index."""
     to_m = Transformer.from_crs(WGS84, crs_m, always_xy=True)
     back = Transformer.from_crs(crs_m, WGS84, always_xy=True)
-    lines_m = shapely.transform(
-        lines, lambda c: np.column_stack(to_m.transform(c[:, 0], c[:, 1]))
-    )
+    lines_m = shapely.transform(lines, lambda c: np.column_stack(to_m.transform(c[:, 0], c[:, 1])))
     noded = shapely.get_parts(shapely.node(shapely.multilinestrings(lines_m)))
     # Each noded piece lies on its source line: find it from the piece's middle point.
     mid = shapely.line_interpolate_point(noded, 0.5, normalized=True)
@@ -768,15 +803,19 @@ def _node_lines(lines: np.ndarray, crs_m: CRS) -> tuple[np.ndarray, np.ndarray]:
     first = np.r_[True, pi[1:] != pi[:-1]]
     src = np.full(len(noded), -1)
     src[pi[first]] = li[first]
-    pieces = shapely.transform(
-        noded, lambda c: np.column_stack(back.transform(c[:, 0], c[:, 1]))
-    )
+    pieces = shapely.transform(noded, lambda c: np.column_stack(back.transform(c[:, 0], c[:, 1])))
     return pieces[src >= 0], src[src >= 0]
 
 
 def _from_lines(
-    gdf: gpd.GeoDataFrame, rules, mode, name: str, split_at_intersections: bool,
-    tolerance_m: float, speed_column: str | None, cost_column: str | None,
+    gdf: gpd.GeoDataFrame,
+    rules,
+    mode,
+    name: str,
+    split_at_intersections: bool,
+    tolerance_m: float,
+    speed_column: str | None,
+    cost_column: str | None,
 ) -> Network:
     if gdf.crs is None:
         raise CRSMismatchError(
@@ -859,9 +898,14 @@ def _add_railways(net: Network, factor: float, join_m: float) -> Network:
     rail = load_layer("railways")
     rail = rail.assign(highway="mining_railway", _cost=1.0 / factor)
     rn = _from_lines(
-        rail[["highway", "_cost", "geometry"]], net.rules, net.mode, "railways",
-        split_at_intersections=True, tolerance_m=DEFAULT_TOLERANCE_M,
-        speed_column=None, cost_column="_cost",
+        rail[["highway", "_cost", "geometry"]],
+        net.rules,
+        net.mode,
+        "railways",
+        split_at_intersections=True,
+        tolerance_m=DEFAULT_TOLERANCE_M,
+        speed_column=None,
+        cost_column="_cost",
     )
     # Keep railways near the network only (an extract of another region keeps none).
     n0 = len(net.nodes)
@@ -875,20 +919,32 @@ def _add_railways(net: Network, factor: float, join_m: float) -> Network:
     redges["v"] += n0
     # A connector edge from each joined railway node to its nearest network node.
     ju = np.flatnonzero(joined)
-    conn_geom = shapely.linestrings(
-        np.stack(
-            [shapely.get_coordinates(rn.nodes.geometry.to_numpy()[ju]),
-             shapely.get_coordinates(net.nodes.geometry.to_numpy()[nearest[ju]])],
-            axis=1,
+    conn_geom = (
+        shapely.linestrings(
+            np.stack(
+                [
+                    shapely.get_coordinates(rn.nodes.geometry.to_numpy()[ju]),
+                    shapely.get_coordinates(net.nodes.geometry.to_numpy()[nearest[ju]]),
+                ],
+                axis=1,
+            )
         )
-    ) if len(ju) else np.array([], dtype=object)
+        if len(ju)
+        else np.array([], dtype=object)
+    )
     conn_len = geodesic_lengths(conn_geom) if len(ju) else np.zeros(0)
     speed = float(net.rules["default_speed_kmh"])
     conn = gpd.GeoDataFrame(
         {
-            "u": ju + n0, "v": nearest[ju], "length_m": conn_len, "speed_kmh": speed,
-            "time_s": conn_len / (speed / 3.6), "oneway": False, "cost_factor": 1.0,
-            "highway": "connector", "source": "railways",
+            "u": ju + n0,
+            "v": nearest[ju],
+            "length_m": conn_len,
+            "speed_kmh": speed,
+            "time_s": conn_len / (speed / 3.6),
+            "oneway": False,
+            "cost_factor": 1.0,
+            "highway": "connector",
+            "source": "railways",
         },
         geometry=conn_geom if len(ju) else gpd.GeoSeries([], crs=WGS84),
         crs=WGS84,
@@ -896,8 +952,11 @@ def _add_railways(net: Network, factor: float, join_m: float) -> Network:
     nodes = pd.concat([net.nodes, rn.nodes], ignore_index=True)
     edges = pd.concat([net.edges, redges, conn], ignore_index=True)
     return Network(
-        gpd.GeoDataFrame(nodes, crs=WGS84), gpd.GeoDataFrame(edges, crs=WGS84), net.mode,
-        net.rules, net.source + f" + railways (x{factor:g})",
+        gpd.GeoDataFrame(nodes, crs=WGS84),
+        gpd.GeoDataFrame(edges, crs=WGS84),
+        net.mode,
+        net.rules,
+        net.source + f" + railways (x{factor:g})",
     )
 
 
@@ -991,14 +1050,26 @@ def load_network(
             except Exception as exc:  # pyogrio raises its own DataSourceError family
                 raise DataFileError(f"{src_path} is not a readable line layer: {exc}") from exc
             net = _from_lines(
-                gdf, rules_, mode, src_path.name, split_at_intersections, tolerance_m,
-                speed_column, cost_column,
+                gdf,
+                rules_,
+                mode,
+                src_path.name,
+                split_at_intersections,
+                tolerance_m,
+                speed_column,
+                cost_column,
             )
     elif isinstance(source, (gpd.GeoDataFrame, gpd.GeoSeries)):
         gdf = source.to_frame("geometry") if isinstance(source, gpd.GeoSeries) else source
         net = _from_lines(
-            gpd.GeoDataFrame(gdf), rules_, mode, "the line layer", split_at_intersections,
-            tolerance_m, speed_column, cost_column,
+            gpd.GeoDataFrame(gdf),
+            rules_,
+            mode,
+            "the line layer",
+            split_at_intersections,
+            tolerance_m,
+            speed_column,
+            cost_column,
         )
     else:
         raise InvalidInputError(
@@ -1041,13 +1112,15 @@ def network_distance_matrix(
     >>> net = load_network(lines)
     >>> m = network_distance_matrix(net, [(3.0, 50.4), (3.01, 50.4)])
     >>> round(float(m.iloc[0, 1]))
-    712
+    711
     """
     o = as_places(origins, where="origins")
     d = o if destinations is None else as_places(destinations, where="destinations")
     so = network._snap(o.geometry.to_numpy(), o["site_id"].tolist(), max_snap_m, "raise")
-    sd = so if destinations is None else network._snap(
-        d.geometry.to_numpy(), d["site_id"].tolist(), max_snap_m, "raise"
+    sd = (
+        so
+        if destinations is None
+        else network._snap(d.geometry.to_numpy(), d["site_id"].tolist(), max_snap_m, "raise")
     )
     out = network._matrix(so, sd, weight)
     return pd.DataFrame(out, index=o["site_id"].to_numpy(), columns=d["site_id"].to_numpy())
@@ -1100,8 +1173,8 @@ def reachable(
     >>> import geopandas as gpd, shapely
     >>> lines = gpd.GeoSeries([shapely.LineString([(3.0, 50.4), (3.1, 50.4)])], crs=4326)
     >>> r = reachable((3.0, 50.4), 10, network=load_network(lines), sites=[(3.005, 50.4)])
-    >>> len(r.sites), round(float(r.edges.geometry.iloc[0].length), 4)  # 800 m of 7.1 km
-    (1, 0.0112)
+    >>> len(r.sites), round(float(geodesic_lengths(r.edges.geometry).sum()))  # 10 min at 4.8 km/h
+    (1, 800)
     """
     if network is None:
         raise InvalidInputError(
@@ -1132,6 +1205,8 @@ def reachable(
     reach_v = np.where(oneway, 0.0, np.clip((budget - t[ev]) / np.maximum(w, 1e-9), 0, 1))
     reach_u = np.where(np.isfinite(t[eu]), reach_u, 0.0)
     reach_v = np.where(np.isfinite(t[ev]), reach_v, 0.0)
+    # The origin's own edge is cut from the stop outwards below, not from its ends.
+    reach_u[oe] = reach_v[oe] = 0.0
     full = reach_u + reach_v >= 1.0
     lines = network.edges_metric
     pieces, starts = list(lines[full]), list(np.minimum(t[eu], t[ev])[full])
@@ -1146,7 +1221,9 @@ def reachable(
     step = budget / max(w[oe], 1e-9)
     pieces.append(
         shapely.ops.substring(
-            lines[oe], max(0.0, f - (0 if oneway[oe] else step)), min(1.0, f + step),
+            lines[oe],
+            max(0.0, f - (0 if oneway[oe] else step)),
+            min(1.0, f + step),
             normalized=True,
         )
     )
