@@ -621,8 +621,11 @@ def _ortools(c: np.ndarray, time_limit_s: float) -> tuple[list[int], float]:
             "solver='ortools' needs OR-Tools: pip install 'bassin-geo[tsp]' (or ortools)"
         ) from exc
     n = len(c)
-    scale = 1e6 / max(float(c.max()), 1e-9)  # integer arcs with six significant digits
-    ic = np.rint(c * scale).astype(np.int64)
+    # Integer arcs with about seven significant digits on the real (not forbidden) arcs;
+    # scaling by the big forbidden cost would crush the real ones to a few units.
+    real = c[c < c.max()] if (c < c.max()).any() else c
+    scale = 1e7 / max(float(real.max()), 1e-9)
+    ic = np.rint(np.minimum(c * scale, 1e12)).astype(np.int64)
     manager = pywrapcp.RoutingIndexManager(n, 1, 0)
     routing = pywrapcp.RoutingModel(manager)
     table = ic.tolist()
