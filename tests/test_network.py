@@ -378,3 +378,16 @@ def test_graphml_lone_arc_is_one_way_for_drive(tmp_path):
     net = load_network(tmp_path / "one.graphml", mode="drive")
     m = network_distance_matrix(net, [(3.0, 50.4), (3.01, 50.4)]).to_numpy()
     assert np.isfinite(m[0, 1]) and np.isinf(m[1, 0])
+
+
+def test_clip_keeps_the_area_plus_margin(pbf, walk):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        part = load_network(pbf, clip=(24.945, 60.17), clip_margin_m=300, progress=False)
+        with pytest.raises(EmptyInputError, match="no highway inside the clip"):
+            load_network(pbf, clip="basin", progress=False)  # Helsinki is not in the basin
+    assert 0 < len(part.edges) < len(walk.edges)
+    xy = part.nodes[["x", "y"]].to_numpy()
+    _, _, d = GEOD.inv(np.full(len(xy), 24.945), np.full(len(xy), 60.17), xy[:, 0], xy[:, 1])
+    assert d.max() < 300 + 200  # whole edges that cross the margin are kept
+    assert d.max() > 250
