@@ -185,3 +185,31 @@ def test_no_route_names_both_stops():
         itinerary([(3.0, 50.40), (3.0, 50.41)], network=net)
     with pytest.raises(NoRouteError, match="no walk route"):
         tour([(3.0, 50.40), (3.01, 50.40), (3.0, 50.41)], network=net)
+
+
+def test_exports_go_through_bassin_geo_export(monkeypatch, tmp_path):
+    """Itinerary.to_geojson / to_gpx hand themselves to the package's exporters."""
+    import sys
+    import types
+
+    calls = []
+    fake = types.ModuleType("bassin_geo.export")
+    fake.to_geojson = lambda data, path, **kw: calls.append(("geojson", data, path, kw))
+    fake.to_gpx = lambda data, path, **kw: calls.append(("gpx", data, path, kw))
+    monkeypatch.setitem(sys.modules, "bassin_geo.export", fake)
+    it = itinerary(["9-9bis", "11/19"])
+    it.to_geojson(tmp_path / "a.geojson", precision=6)
+    it.to_gpx(tmp_path / "a.gpx", overwrite=True)
+    assert [c[0] for c in calls] == ["geojson", "gpx"]
+    assert calls[0][1] is it and calls[0][3] == {"precision": 6}
+    assert calls[1][3] == {"overwrite": True}
+    gdf = calls[0][1].to_gdf()
+    assert list(gdf.columns[:7]) == [
+        "from",
+        "to",
+        "from_name",
+        "to_name",
+        "length_m",
+        "duration_s",
+        "method",
+    ]

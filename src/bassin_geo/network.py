@@ -281,9 +281,12 @@ class Network:
     # -- distances and paths ------------------------------------------------------------
 
     def _matrix(
-        self, o: _Snap, d: _Snap, weight: str, preferred: bool = False, batch: int = 128
+        self, o: _Snap, d: _Snap, weight: str, preferred: bool = False, batch: int | None = None
     ) -> np.ndarray:
         """Shortest costs between snapped points: one multi-source Dijkstra per batch."""
+        if batch is None:
+            # Each origin needs two dense rows of node distances: keep a batch near 256 MB.
+            batch = int(np.clip(16_000_000 // max(len(self.nodes), 1), 1, 256))
         mat = self.graph(weight, preferred)
         to_u, to_v, _, _ = self._end_offsets(o, weight, preferred)
         _, _, from_u, from_v = self._end_offsets(d, weight, preferred)
