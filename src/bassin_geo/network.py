@@ -11,8 +11,10 @@ end at those points, so a stop in the middle of a long street is not moved to a 
 
 from __future__ import annotations
 
+import ast
 import bz2
 import gzip
+import hashlib
 import json
 import sys
 import warnings
@@ -143,6 +145,8 @@ class Network:
         self._graphs: dict[tuple[str, bool], tuple[sparse.csr_matrix, np.ndarray, np.ndarray]] = {}
         self._edges_metric: np.ndarray | None = None
         self._tree: shapely.STRtree | None = None
+        #: Digest of the options the network was built with (checked by caches).
+        self.options_key = ""
 
     def __repr__(self) -> str:
         return (
@@ -409,6 +413,7 @@ class Network:
                         "mode": self.mode,
                         "rules": self.rules,
                         "source": self.source,
+                        "options_key": self.options_key,
                     }
                 )
             ),
@@ -464,8 +469,11 @@ class Network:
                 f"{path} is not a network cache written by Network.save ({exc}); delete it "
                 "and rebuild the network"
             ) from exc
+        edges["highway"] = edges["highway"].astype(object).where(edges["highway"] != "", None)
         edges = gpd.GeoDataFrame(edges, geometry=geoms, crs=WGS84)
-        return cls(nodes, edges, meta["mode"], meta["rules"], meta["source"])
+        net = cls(nodes, edges, meta["mode"], meta["rules"], meta["source"])
+        net.options_key = meta.get("options_key", "")
+        return net
 
 
 # --------------------------------------------------------------------------- building
@@ -729,6 +737,17 @@ def _from_osm(path: Path, rules, mode, clip, clip_margin_m, progress) -> Network
     return net
 
 
+def _first(value: Any) -> Any:
+    """osmnx writes merged tags as a list's repr ("['residential', 'service']"): the first."""
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        try:
+            items = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return value
+        return str(items[0]) if isinstance(items, list) and items else value
+    return value
+
+
 def _from_graphml(path: Path, rules, mode) -> Network:
     import networkx as nx
 
@@ -761,7 +780,7 @@ def _from_graphml(path: Path, rules, mode) -> Network:
         else:  # osmnx stores no geometry for straight edges
             geom = shapely.LineString([(xs[keys[a]], ys[keys[a]]), (xs[keys[b]], ys[keys[b]])])
         geoms.append(geom)
-        row = {k: data.get(k) for k in _XML_TAGS}
+        row = {k: _first(data.get(k)) for k in _XML_TAGS}
         row["u"], row["v"] = keys[a], keys[b]
         rows.append(row)
     ways = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=WGS84)
@@ -963,6 +982,22 @@ def _add_railways(net: Network, factor: float, join_m: float) -> Network:
     )
 
 
+def _options_key(source: Any, *options: Any) -> str:
+    """A digest of everything that shapes a network, so a cache built otherwise is rebuilt."""
+    clip = options[2]
+    if clip is not None and not (isinstance(clip, str) and clip == "basin"):
+        geom = shapely.union_all(as_places(clip, where="clip").geometry.to_numpy())
+        clip = hashlib.sha256(shapely.to_wkb(geom)).hexdigest()
+    parts = [
+        Path(source).name if isinstance(source, (str, Path)) else str(source),
+        options[0],
+        options[1],
+        clip,
+        *options[3:],
+    ]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def load_network(
     source: Any,
     mode: str = "walk",
@@ -1003,8 +1038,8 @@ def load_network(
     speed_column, cost_column : str, optional
         Line layers only: a speed in km/h, and a cost factor multiplying each edge's weight.
     cache : path, optional
-        A ``.npz`` file: read it if it exists and is newer than ``source``, else build and
-        write it.
+        A ``.npz`` file: read it if it exists, is newer than ``source`` and was built with
+        the same options (mode, rules, clip...); otherwise build and (over)write it.
     progress : bool, optional
         Show a progress bar (default: when stderr is a terminal).
 
@@ -1021,20 +1056,31 @@ def load_network(
     """
     rules_ = mode_rules(mode, rules)
     src_path = Path(source) if isinstance(source, (str, Path)) else None
+    key = _options_key(
+        source if src_path is not None else "<GeoDataFrame>",
+        mode,
+        rules_,
+        clip,
+        clip_margin_m,
+        prefer_railways,
+        railway_join_m,
+        split_at_intersections,
+        tolerance_m,
+        speed_column,
+        cost_column,
+    )
     if cache is not None:
         cache = Path(cache)
-        if cache.is_file() and (
+        fresh = cache.is_file() and (
             src_path is None
             or not src_path.exists()
             or cache.stat().st_mtime >= src_path.stat().st_mtime
-        ):
+        )
+        if fresh:
             net = Network.load(cache)
-            if net.mode != mode:
-                raise InvalidInputError(
-                    f"cache {cache} holds a {net.mode!r} network, not {mode!r}; use another "
-                    "cache file per mode"
-                )
-            return net
+            if net.options_key == key:
+                return net
+            # Built from other options (mode, clip, rules...): rebuild and overwrite.
     if src_path is not None:
         if not src_path.is_file():
             raise DataFileError(f"{src_path} does not exist or is not a file")
@@ -1081,6 +1127,7 @@ def load_network(
         )
     if prefer_railways is not None:
         net = _add_railways(net, prefer_railways, railway_join_m)
+    net.options_key = key
     if cache is not None:
         net.save(cache)
     return net
