@@ -598,7 +598,7 @@ def _clip_geometry(clip: Any, margin_m: float) -> shapely.Geometry | None:
     return geom_m.to_crs(WGS84).iloc[0].convex_hull if margin_m > 0 else geom
 
 
-def _read_pbf(path: Path, clip_geom, progress) -> tuple[gpd.GeoDataFrame, str]:
+def _read_pbf(path: Path, clip_geom) -> gpd.GeoDataFrame:
     import pyrosm
     from pyrosm.exceptions import InvalidOSMFileError
 
@@ -617,7 +617,7 @@ def _read_pbf(path: Path, clip_geom, progress) -> tuple[gpd.GeoDataFrame, str]:
             f"{path} holds no highway inside the clip area; check the file and the clip"
         )
     edges = result[1]
-    return edges.drop(columns=["length"], errors="ignore"), "pbf"
+    return edges.drop(columns=["length"], errors="ignore")  # we measure lengths ourselves
 
 
 def _open_xml(path: Path):
@@ -646,7 +646,7 @@ _XML_TAGS = (
 )
 
 
-def _read_osm_xml(path: Path, clip_geom) -> tuple[gpd.GeoDataFrame, str]:
+def _read_osm_xml(path: Path, clip_geom) -> gpd.GeoDataFrame:
     """Stream an OSM XML file: nodes' coordinates, highway ways split into node pairs."""
     node_ids: list[int] = []
     lons: list[float] = []
@@ -709,7 +709,7 @@ def _read_osm_xml(path: Path, clip_geom) -> tuple[gpd.GeoDataFrame, str]:
     gdf = gpd.GeoDataFrame(ways, geometry=geoms, crs=WGS84)
     if clip_geom is not None:
         gdf = gdf[shapely.intersects(gdf.geometry.to_numpy(), clip_geom)]
-    return gdf, "xml"
+    return gdf
 
 
 def _from_osm(path: Path, rules, mode, clip, clip_margin_m, progress) -> Network:
@@ -717,9 +717,9 @@ def _from_osm(path: Path, rules, mode, clip, clip_margin_m, progress) -> Network
     with _progress(3, f"network from {path.name}", progress) as bar:
         bar.set_postfix_str("reading")
         if path.name.lower().endswith(".pbf"):
-            ways, _ = _read_pbf(path, clip_geom, progress)
+            ways = _read_pbf(path, clip_geom)
         else:
-            ways, _ = _read_osm_xml(path, clip_geom)
+            ways = _read_osm_xml(path, clip_geom)
         bar.update(1)
         bar.set_postfix_str("mode rules")
         ways = _apply_mode(ways, rules)
