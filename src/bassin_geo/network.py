@@ -227,6 +227,14 @@ class Network:
         ------
         NetworkError
             A place farther than ``max_snap_m`` metres from every edge (``on_far="raise"``).
+
+        Examples
+        --------
+        >>> import geopandas as gpd, shapely
+        >>> lines = gpd.GeoSeries([shapely.LineString([(3.0, 50.4), (3.01, 50.4)])], crs=4326)
+        >>> s = load_network(lines).snap([(3.005, 50.4001)])
+        >>> round(float(s["frac"].iloc[0]), 2), round(float(s["snap_m"].iloc[0]), 1)
+        (0.5, 11.1)
         """
         pl = as_places(places, where=where)
         snap = self._snap(pl.geometry.to_numpy(), pl["site_id"].tolist(), max_snap_m, on_far)
@@ -289,9 +297,10 @@ class Network:
     ) -> np.ndarray:
         """Shortest costs between snapped points: one multi-source Dijkstra per batch."""
         if batch is None:
-            # Each origin needs two dense rows of node distances: keep a batch near 256 MB.
+            # One dense row of node distances per origin: keep a batch near 128 MB.
             batch = int(np.clip(16_000_000 // max(len(self.nodes), 1), 1, 256))
         mat = self.graph(weight, preferred)
+        n = mat.shape[0]
         to_u, to_v, _, _ = self._end_offsets(o, weight, preferred)
         _, _, from_u, from_v = self._end_offsets(d, weight, preferred)
         eu = self.edges["u"].to_numpy(np.int64)
@@ -300,16 +309,22 @@ class Network:
         out = np.empty((len(o.edge), len(d.edge)))
         for s in range(0, len(o.edge), batch):
             sl = slice(s, s + batch)
-            ou, ov = eu[o.edge[sl]], ev[o.edge[sl]]
-            src, inv = np.unique(np.concatenate([ou, ov]), return_inverse=True)
-            dist = csgraph.dijkstra(mat, directed=True, indices=src)
-            k = len(ou)
-            ru, rv = dist[inv[:k]], dist[inv[k:]]  # rows: distances from each origin's u, v
-            best = np.minimum(
-                to_u[sl, None] + np.minimum(ru[:, du] + from_u, ru[:, dv] + from_v),
-                to_v[sl, None] + np.minimum(rv[:, du] + from_u, rv[:, dv] + from_v),
+            k = len(o.edge[sl])
+            # Each origin becomes a virtual node linked to its edge's ends by the partial
+            # costs: one Dijkstra run per origin instead of one per edge end.
+            rows = np.r_[np.arange(k), np.arange(k)]
+            cols = np.r_[eu[o.edge[sl]], ev[o.edge[sl]]]
+            vals = np.r_[to_u[sl], to_v[sl]]
+            ok = np.isfinite(vals)
+            links = sparse.csr_matrix(
+                (np.maximum(vals[ok], 1e-9), (rows[ok], cols[ok])), shape=(k, n)
             )
-            out[sl] = best
+            aug = sparse.bmat(
+                [[mat, sparse.csr_matrix((n, k))], [links, sparse.csr_matrix((k, k))]],
+                format="csr",
+            )
+            dist = csgraph.dijkstra(aug, directed=True, indices=n + np.arange(k))
+            out[sl] = np.minimum(dist[:, du] + from_u, dist[:, dv] + from_v)
         # Both points on the same edge: the direct stretch along it, if the direction allows.
         same = o.edge[:, None] == d.edge[None, :]
         if same.any():
@@ -397,6 +412,14 @@ class Network:
         """Write the network to one ``.npz`` file (numeric arrays only, no pickle).
 
         Reload it with ``load_network(path)``: much faster than rebuilding from OSM.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib, geopandas as gpd, shapely
+        >>> lines = gpd.GeoSeries([shapely.LineString([(3.0, 50.4), (3.01, 50.4)])], crs=4326)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "net.npz"
+        >>> len(load_network(load_network(lines).save(path)).edges)
+        1
         """
         path = Path(path)
         kind, coords, offsets = shapely.to_ragged_array(self.edges.geometry.to_numpy())
