@@ -46,6 +46,13 @@ def drive(pbf):
         return load_network(pbf, mode="drive", progress=False)
 
 
+@pytest.fixture(scope="module")
+def walk_raw(pbf):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_network(pbf, mode="walk", simplify=False, progress=False)
+
+
 def nx_graph(net, weight="length_m"):
     """An independent networkx DiGraph of the same edges (cheapest of parallel arcs)."""
     g = nx.DiGraph()
@@ -95,8 +102,9 @@ def test_matrix_between_nodes_equals_networkx(drive):
     assert not np.allclose(got, got.T)  # one-way streets make it asymmetric
 
 
-def test_matrix_between_points_inside_edges_equals_networkx(walk):
+def test_matrix_between_points_inside_edges_equals_networkx(walk_raw):
     """Stops in the middle of edges: networkx gets a virtual node split into the edge."""
+    walk = walk_raw
     rng = np.random.default_rng(5)
     long_edges = walk.edges[walk.edges["length_m"] > 60]
     picked = long_edges.sample(6, random_state=1)
@@ -179,7 +187,7 @@ def test_cache_roundtrip(walk, tmp_path):
     assert shapely.equals_exact(
         again.edges.geometry.to_numpy(), walk.edges.geometry.to_numpy(), tolerance=0
     ).all()
-    pts = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[[10, 2000, 4000]]]
+    pts = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[[10, 1000, 2000]]]
     np.testing.assert_allclose(
         network_distance_matrix(again, pts), network_distance_matrix(walk, pts)
     )
@@ -226,10 +234,10 @@ def test_line_layer_tolerance_and_projected_input():
         ],
         crs=2154,
     )
-    net = load_network(lines, speed_column=None)
+    net = load_network(lines, simplify=False)
     assert len(net.nodes) == 3
     assert net.metric_crs.to_epsg() == 2154
-    apart = load_network(lines, tolerance_m=0.1)
+    apart = load_network(lines, tolerance_m=0.1, simplify=False)
     assert len(apart.nodes) == 4
 
 
@@ -265,7 +273,7 @@ def test_graphml_written_by_networkx_osmnx_style(tmp_path):
     g.add_edge(2, 3, highway="['residential', 'service']", oneway="True")
     path = tmp_path / "g.graphml"
     nx.write_graphml(g, path)
-    net = load_network(path, mode="walk")
+    net = load_network(path, mode="walk", simplify=False)
     assert len(net.edges) == 2  # the two arcs of the two-way street merged
     want = GEOD.geometry_length(shapely.from_wkt("LINESTRING (3 50.4, 3.005 50.401, 3.01 50.4)"))
     assert sorted(net.edges["length_m"])[0] == pytest.approx(want, rel=1e-9)
@@ -297,9 +305,9 @@ def test_osm_xml_and_bz2(tmp_path):
     xml.write_text(OSM_XML)
     (tmp_path / "tiny.osm.bz2").write_bytes(bz2.compress(OSM_XML.encode()))
     for path in (xml, tmp_path / "tiny.osm.bz2"):
-        walk = load_network(path, mode="walk", progress=False)
+        walk = load_network(path, mode="walk", simplify=False, progress=False)
         assert sorted(walk.nodes["osmid"]) == [1, 2, 3]  # motorway and building left out
-        drive = load_network(path, mode="drive", progress=False)
+        drive = load_network(path, mode="drive", simplify=False, progress=False)
         assert sorted(drive.nodes["osmid"]) == [1, 2, 3, 4]
         assert drive.edges.loc[drive.edges["highway"] == "motorway", "speed_kmh"].iat[0] == 110
 
@@ -363,7 +371,7 @@ def test_graphml_saved_by_osmnx(tmp_path):
     xml.write_text(OSM_XML)
     g = ox.graph_from_xml(xml, simplify=False, retain_all=True)
     ox.save_graphml(g, tmp_path / "tiny.graphml")
-    net = load_network(tmp_path / "tiny.graphml", mode="drive")
+    net = load_network(tmp_path / "tiny.graphml", mode="drive", simplify=False)
     assert len(net.nodes) == 4
     # Same total as the OSM reader, measured independently from the coordinates.
     want = sum(
@@ -399,3 +407,57 @@ def test_clip_keeps_the_area_plus_margin(pbf, walk):
     _, _, d = GEOD.inv(np.full(len(xy), 24.945), np.full(len(xy), 60.17), xy[:, 0], xy[:, 1])
     assert d.max() < 300 + 200  # whole edges that cross the margin are kept
     assert d.max() > 250
+
+
+def test_simplify_keeps_distances_and_geometry(walk, walk_raw, drive, pbf):
+    assert len(walk.nodes) < len(walk_raw.nodes) / 1.5
+    assert walk.edges["length_m"].sum() == pytest.approx(walk_raw.edges["length_m"].sum())
+    # Merged geometries are whole and in order: their own geodesic length is the sum.
+    lengths = [GEOD.geometry_length(g) for g in walk.edges.geometry]
+    np.testing.assert_allclose(walk.edges["length_m"], lengths, rtol=1e-9)
+    start = shapely.get_point(walk.edges.geometry.to_numpy(), 0)
+    assert shapely.equals(start, walk.nodes.geometry.to_numpy()[walk.edges["u"]]).all()
+    end = shapely.get_point(walk.edges.geometry.to_numpy(), -1)
+    assert shapely.equals(end, walk.nodes.geometry.to_numpy()[walk.edges["v"]]).all()
+    # Distances between kept nodes equal networkx on the raw segments.
+    raw_id = dict(zip(walk_raw.nodes["osmid"], range(len(walk_raw.nodes)), strict=True))
+    rng = np.random.default_rng(9)
+    idx = rng.choice(len(walk.nodes), 8, replace=False)
+    pts = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[idx]]
+    got = network_distance_matrix(walk, pts).to_numpy()
+    g = nx_graph(walk_raw)
+    for i, a in enumerate(idx):
+        ref = nx.single_source_dijkstra_path_length(
+            g, raw_id[walk.nodes["osmid"].iat[a]], weight="w"
+        )
+        for j, b in enumerate(idx):
+            want = ref.get(raw_id[walk.nodes["osmid"].iat[b]], np.inf)
+            assert got[i, j] == pytest.approx(want, rel=1e-6)
+    # One-way chains stay one-way and keep their direction.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw = load_network(pbf, mode="drive", simplify=False, progress=False)
+    assert drive.edges["oneway"].any() and len(drive.nodes) < len(raw.nodes)
+    raw_id = dict(zip(raw.nodes["osmid"], range(len(raw.nodes)), strict=True))
+    idx = rng.choice(len(drive.nodes), 8, replace=False)
+    pts = [tuple(p) for p in drive.nodes[["x", "y"]].to_numpy()[idx]]
+    got = network_distance_matrix(drive, pts).to_numpy()
+    g = nx_graph(raw)
+    for i, a in enumerate(idx):
+        ref = nx.single_source_dijkstra_path_length(
+            g, raw_id[drive.nodes["osmid"].iat[a]], weight="w"
+        )
+        for j, b in enumerate(idx):
+            want = ref.get(raw_id[drive.nodes["osmid"].iat[b]], np.inf)
+            assert got[i, j] == pytest.approx(want, rel=1e-6)
+
+
+def test_simplify_closes_rings_on_one_node():
+    ring = shapely.LineString([(3.0, 50.4), (3.01, 50.4), (3.01, 50.41), (3.0, 50.41), (3.0, 50.4)])
+    net = load_network(gpd.GeoSeries([ring], crs=4326))
+    assert len(net.nodes) == 1 and len(net.edges) == 1
+    assert net.edges["length_m"].iat[0] == pytest.approx(GEOD.geometry_length(ring))
+    m = network_distance_matrix(net, [(3.005, 50.4), (3.005, 50.41)]).to_numpy()
+    _, _, side = GEOD.inv(3.0, 50.4, 3.0, 50.41)
+    _, _, half = GEOD.inv(3.0, 50.4, 3.005, 50.4)
+    assert m[0, 1] == pytest.approx(2 * half + side, rel=1e-3)
