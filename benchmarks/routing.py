@@ -6,6 +6,7 @@
    best of many restarts of our own search: length and seconds.
 3. Network build from the PBF: bassin_geo versus pyrosm's get_network + to_graph (networkx),
    and the reload of our cache file.
+4. Scale: a 200 x 200 synthetic street grid (40,000 nodes): build and 100 x 100 matrix.
 
 Run: ``python benchmarks/routing.py``. Prints the machine and the ratios.
 """
@@ -19,9 +20,11 @@ import time
 import warnings
 from pathlib import Path
 
+import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pyrosm
+import shapely
 
 from bassin_geo.itinerary import _to_cycle, local_search, tour
 from bassin_geo.network import load_network, network_distance_matrix
@@ -130,6 +133,32 @@ def main() -> None:
     print(
         f"  assignment lower bound             {ours.lower_bound / 1000:7.3f} km "
         f"(ours within {100 * (ours.objective / ours.lower_bound - 1):.1f}% of it)"
+    )
+
+    # -- scale: a synthetic grid the size of a town's street network -----------------------
+    k = 200
+    xs, ys = np.linspace(2.8, 3.2, k), np.linspace(50.3, 50.5, k)
+    grid = gpd.GeoSeries(
+        [shapely.LineString([(x, ys[0]), (x, ys[-1])]) for x in xs]
+        + [shapely.LineString([(xs[0], y), (xs[-1], y)]) for y in ys],
+        crs=4326,
+    )
+    t_grid, gnet = clock(lambda: load_network(grid, split_at_intersections=True), repeat=1)
+    gpts = list(zip(rng.uniform(2.8, 3.2, 100), rng.uniform(50.3, 50.5, 100), strict=True))
+    gnet.graph("length")
+    t_gm, _ = clock(lambda: network_distance_matrix(gnet, gpts), repeat=1)
+    gg = nx.Graph()
+    gg.add_weighted_edges_from(gnet.edges[["u", "v", "length_m"]].itertuples(index=False))
+    t_gnx, _ = clock(
+        lambda: [nx.single_source_dijkstra_path_length(gg, int(a)) for a in range(10)], repeat=1
+    )
+    t_gnx *= 10
+    print(f"\n[scale] {k} x {k} street grid in Lambert-93 ({gnet})")
+    print(f"  build from lines (noded)           {t_grid:7.3f} s")
+    print(f"  bassin_geo 100 x 100 matrix        {t_gm:7.3f} s")
+    print(
+        f"  networkx single_source x 100       {t_gnx:7.3f} s (10 runs x 10)  "
+        f"ratio {t_gnx / t_gm:5.1f}x"
     )
 
 
