@@ -10,6 +10,8 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Geod
 
 import bassin_geo.itinerary as bi
@@ -252,3 +254,24 @@ def test_drive_tour_on_one_way_streets_equals_brute_force():
     assert t.duration_s == pytest.approx(brute_force(m, loop=True), rel=1e-3)
     leg = itinerary(pts[:2], network=net)
     assert leg.duration_s == pytest.approx(m[0, 1], rel=1e-3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(3, 7).flatmap(
+        lambda n: st.lists(st.floats(0, 1000, allow_nan=False), min_size=n * n, max_size=n * n).map(
+            lambda v, n=n: np.array(v).reshape(n, n)
+        )
+    )
+)
+def test_held_karp_is_optimal_and_local_search_never_beats_it(c):
+    np.fill_diagonal(c, 0)
+    n = len(c)
+    want = min(
+        sum(c[p[k], p[(k + 1) % n]] for k in range(n))
+        for p in ((0, *q) for q in itertools.permutations(range(1, n)))
+    )
+    seq, cost = bi.held_karp(c)
+    assert cost == pytest.approx(want, abs=1e-6)
+    assert sum(c[seq[k], seq[(k + 1) % n]] for k in range(n)) == pytest.approx(cost)
+    assert bi.local_search(c, kicks=20)[1] >= want - 1e-6
