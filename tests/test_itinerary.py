@@ -275,3 +275,21 @@ def test_held_karp_is_optimal_and_local_search_never_beats_it(c):
     assert cost == pytest.approx(want, abs=1e-6)
     assert sum(c[seq[k], seq[(k + 1) % n]] for k in range(n)) == pytest.approx(cost)
     assert bi.local_search(c, kicks=20)[1] >= want - 1e-6
+
+
+def test_prefer_railways_takes_the_greenway():
+    """A road cuts straight across a curving old railway (railway:016_03, 1.49 km), 10 m
+    off each of its ends: plain routing takes the road, prefer_railways=2 the railway."""
+    from bassin_geo.layers import load_layer
+
+    rail = load_layer("railways").dropna(subset=["geometry"]).explode(index_parts=False)
+    line = rail.loc[rail["site_id"] == "railway:016_03", "geometry"].iloc[0]
+    (x0, y0), (x1, y1) = shapely.get_coordinates(line)[[0, -1]]
+    az, _, _ = GEOD.inv(x0, y0, x1, y1)
+    a = GEOD.fwd(x0, y0, az + 90, 10)[:2]
+    b = GEOD.fwd(x1, y1, az + 90, 10)[:2]
+    road = gpd.GeoSeries([shapely.LineString([a, b])], crs=4326)
+    plain = itinerary([a, b], network=load_network(road, mode="bike", prefer_railways=1))
+    greenway = itinerary([a, b], network=load_network(road, mode="bike", prefer_railways=2))
+    assert plain.length_m == pytest.approx(GEOD.inv(*a, *b)[2], rel=1e-6)
+    assert greenway.length_m == pytest.approx(GEOD.geometry_length(line) + 2 * 10, rel=1e-3)
