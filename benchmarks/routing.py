@@ -26,7 +26,7 @@ import numpy as np
 import pyrosm
 import shapely
 
-from bassin_geo.itinerary import _to_cycle, local_search, tour
+from bassin_geo.itineraries import _to_cycle, local_search, tour
 from bassin_geo.network import load_network, network_distance_matrix
 
 warnings.filterwarnings("ignore")  # pyrosm's pandas deprecation warnings

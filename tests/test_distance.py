@@ -8,7 +8,6 @@ densely sampled boundaries for distances to polygons, geopandas ``sjoin`` for co
 from __future__ import annotations
 
 import doctest
-import importlib
 import sys
 import types
 
@@ -22,7 +21,8 @@ from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 
 import bassin_geo as bg
-from bassin_geo.distance import (
+import bassin_geo.distances
+from bassin_geo.distances import (
     LOCATE_COLUMNS,
     NEAREST_COLUMNS,
     distance,
@@ -32,8 +32,6 @@ from bassin_geo.distance import (
     within_distance,
 )
 
-# The package re-exports the function `distance`, which shadows the module attribute.
-dist_mod = importlib.import_module("bassin_geo.distance")
 GEOD = Geod(ellps="WGS84")  # the reference, independent of bassin_geo.crs.GEOD
 TO_L93 = Transformer.from_crs(4326, 2154, always_xy=True)
 TO_WGS = Transformer.from_crs(2154, 4326, always_xy=True)
@@ -516,5 +514,5 @@ def test_mixed_crs_between_inputs(sites):
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(dist_mod, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(bassin_geo.distances, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 5 and result.failed == 0

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-import bassin_geo.itinerary as bi
+import bassin_geo.itineraries as bi
 from bassin_geo.errors import InvalidInputError, NetworkError, NoRouteError
-from bassin_geo.itinerary import itinerary, tour
+from bassin_geo.itineraries import itinerary, tour
 from bassin_geo.network import load_network
 
 pyrosm = pytest.importorskip("pyrosm")

@@ -16,7 +16,7 @@ The dask-geopandas versions of the analyses live in :mod:`bassin_geo.scale`
 
 from bassin_geo import crs, errors
 from bassin_geo.crs import GEOD, LAMBERT93, WGS84
-from bassin_geo.distance import distance, distance_matrix, locate, nearest, within_distance
+from bassin_geo.distances import distance, distance_matrix, locate, nearest, within_distance
 from bassin_geo.errors import *  # noqa: F403
 from bassin_geo.errors import __all__ as _errors_all
 from bassin_geo.export import (
@@ -28,6 +28,7 @@ from bassin_geo.export import (
     to_gpx,
 )
 from bassin_geo.io import list_file_layers, read_layer
+from bassin_geo.itineraries import Itinerary, itinerary, tour
 from bassin_geo.layers import (
     data_dir,
     get_site,
@@ -40,6 +41,14 @@ from bassin_geo.layers import (
     load_sites,
 )
 from bassin_geo.maps import km_markers, make_map, save_map
+from bassin_geo.modes import MODES, mode_rules
+from bassin_geo.network import (
+    Network,
+    Reachable,
+    load_network,
+    network_distance_matrix,
+    reachable,
+)
 from bassin_geo.places import as_places
 from bassin_geo.routes import Route, read_route
 from bassin_geo.stages import (
@@ -80,6 +89,17 @@ __all__ = [
     "locate",
     "nearest",
     "within_distance",
+    # networks, itineraries and tours
+    "MODES",
+    "Itinerary",
+    "Network",
+    "Reachable",
+    "itinerary",
+    "load_network",
+    "mode_rules",
+    "network_distance_matrix",
+    "reachable",
+    "tour",
     # routes and Tour de France stages
     "Crossings",
     "Route",
