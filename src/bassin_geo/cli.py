@@ -354,5 +354,141 @@ def crossings_(route: str, area: str, output: str | None, force: bool, fmt: str)
         click.echo(f"wrote {output}", err=True)
 
 
+network_options = [
+    click.option(
+        "--network",
+        "network_file",
+        type=click.Path(exists=True),
+        default=None,
+        help="An OSM extract (.osm.pbf/.osm), osmnx GraphML, network cache (.npz) or "
+        "line layer. Without it, legs are straight geodesic lines.",
+    ),
+    click.option(
+        "--mode", type=click.Choice(["walk", "bike", "drive"]), default="walk", show_default=True
+    ),
+    click.option(
+        "--clip-basin",
+        is_flag=True,
+        help="Keep only the network within the basin contour (plus 2 km).",
+    ),
+    click.option(
+        "--prefer-railways",
+        type=float,
+        default=None,
+        help="Add the old mining railways, each metre counting 1/FACTOR.",
+    ),
+    click.option(
+        "--output",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Also write the legs to this .gpx or .geojson file.",
+    ),
+    force_option,
+    format_option,
+]
+
+
+def _with_network_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(network_options):
+        func = option(func)
+    return func
+
+
+def _network(network_file: str | None, mode: str, clip_basin: bool, prefer_railways: float | None):
+    if network_file is None:
+        return None
+    return bg.load_network(
+        network_file,
+        mode=mode,
+        clip="basin" if clip_basin else None,
+        prefer_railways=prefer_railways,
+        progress=True,
+    )
+
+
+def _show_itinerary(result, fmt: str, output: str | None, force: bool) -> None:
+    legs = result.legs
+    if fmt == "table":
+        click.echo(
+            f"{len(legs)} legs, {result.length_m / 1000:.2f} km, "
+            f"{result.duration_s / 60:.0f} min ({legs['method'].iloc[0]})"
+        )
+    _emit(legs, fmt)
+    if output:
+        writer = bg.to_gpx if output.lower().endswith(".gpx") else bg.to_geojson
+        writer(result, output, overwrite=force)
+        click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("stops", nargs=-1, required=True)
+@_with_network_options
+@_handle_errors
+def route(
+    stops: tuple[str, ...],
+    network_file: str | None,
+    mode: str,
+    clip_basin: bool,
+    prefer_railways: float | None,
+    output: str | None,
+    force: bool,
+    fmt: str,
+) -> None:
+    """The itinerary through STOPS in the given order (site ids, names or "lon,lat").
+
+    \b
+    Example:
+      bassin-geo route 9-9bis 11/19 Arenberg
+      bassin-geo route 9-9bis 11/19 --network nord-pas-de-calais-latest.osm.pbf \\
+          --mode bike --clip-basin --output visit.gpx
+    """
+    net = _network(network_file, mode, clip_basin, prefer_railways)
+    _show_itinerary(bg.itinerary(_places(stops), network=net, mode=mode), fmt, output, force)
+
+
+@main.command()
+@click.argument("stops", nargs=-1)
+@click.option("--headframes", is_flag=True, help="Visit every pit with a listed headframe.")
+@click.option("--start", default=None, help="The first stop (one of the stops, or a place).")
+@click.option("--end", default=None, help="The last stop.")
+@click.option("--return", "return_to_start", is_flag=True, help="Come back to the start.")
+@_with_network_options
+@_handle_errors
+def tour(
+    stops: tuple[str, ...],
+    headframes: bool,
+    start: str | None,
+    end: str | None,
+    return_to_start: bool,
+    network_file: str | None,
+    mode: str,
+    clip_basin: bool,
+    prefer_railways: float | None,
+    output: str | None,
+    force: bool,
+    fmt: str,
+) -> None:
+    """The shortest visiting order of STOPS (exact up to 15 stops, local search above).
+
+    \b
+    Example:
+      bassin-geo tour 9-9bis 11/19 Arenberg Delloye --start Delloye --return
+      bassin-geo tour --headframes --start Delloye --output headframes.gpx
+    """
+    places: Any = _places(stops)
+    if headframes:
+        places = bg.load_pitheads(headframe=True)
+    if len(stops) == 0 and not headframes:
+        raise bg.InvalidInputError("give the stops to visit, or --headframes")
+    net = _network(network_file, mode, clip_basin, prefer_railways)
+    result = bg.tour(
+        places, start=start, end=end, return_to_start=return_to_start, network=net, mode=mode
+    )
+    if fmt == "table":
+        gap = "" if result.gap is None else f", gap to the lower bound {result.gap:.1%}"
+        click.echo(f"solver: {result.solver}{gap}")
+    _show_itinerary(result, fmt, output, force)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
