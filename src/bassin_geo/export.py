@@ -584,7 +584,7 @@ def export_all(
     dict
         What was written: ``{"map": path, "geopackage": path, "<layer>": path...}``.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from bassin_geo.layers import list_layers, load_layer
     from bassin_geo.maps import make_map, save_map

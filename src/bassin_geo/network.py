@@ -86,7 +86,7 @@ def geodesic_lengths(geoms: Any) -> np.ndarray:
 
 @contextmanager
 def _progress(total: int, desc: str, enabled: bool | None) -> Iterator[Any]:
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     show = sys.stderr.isatty() if enabled is None else bool(enabled)
     bar = tqdm(total=total, desc=desc, disable=not show, leave=False)
