@@ -402,3 +402,12 @@ def test_export_all(tmp_path):
     with pytest.raises(OverwriteError, match="already exist"):
         export_all(out, progress=False)
     export_all(out, overwrite=True, progress=False)
+
+
+def test_gpx_of_an_approximate_stage_says_so(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    out = bg.to_gpx(bg.load_stage(2025, 1), tmp_path / "stage1.gpx")
+    ns = {"g": "http://www.topografix.com/GPX/1/1"}
+    track = ET.parse(out).getroot().find("g:trk", ns)
+    assert "approximate: approximation" in track.find("g:desc", ns).text

@@ -440,7 +440,8 @@ def to_gpx(
 
     Line features become tracks (one ``<trk>`` per feature, one ``<trkseg>`` per part),
     point features waypoints (``<wpt>``), each named after its ``name`` column; ``kind``
-    and ``km`` go into the description. Coordinates are written in WGS84 with 7 decimals.
+    and ``km`` go into the description, and so does the ``method`` of features marked
+    ``approximate``. Coordinates are written in WGS84 with 7 decimals.
 
     Parameters
     ----------
@@ -517,6 +518,11 @@ def _descriptions(gdf: pd.DataFrame) -> pd.Series:
         km = pd.to_numeric(gdf["km"], errors="coerce")
         text = km.map(lambda v: f"km {v:.1f}" if pd.notna(v) else "")
         desc = (desc + " " + text).str.strip()
+    if "approximate" in gdf and "method" in gdf:
+        # A reconstructed line must say so wherever it travels, GPS devices included.
+        approx = gdf["approximate"].fillna(False).astype(bool)
+        note = "approximate: " + gdf["method"].fillna("").astype(str)
+        desc = desc.where(~approx, (desc + "; " + note).str.strip("; "))
     return desc
 
 
