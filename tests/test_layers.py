@@ -39,6 +39,8 @@ def test_layers_are_wgs84():
         ("9-9bis", "Oignies"),
         ("11/19", "Loos-en-Gohelle"),
         ("fosse 9 Lens", "Lens"),
+        ("Louvre-Lens", "Lens"),
+        ("Centre historique minier", "Lewarde"),
     ],
 )
 def test_famous_pits(query, commune):

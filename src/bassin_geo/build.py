@@ -42,6 +42,31 @@ HEADFRAME_SPATIAL_M = 100.0
 #: A pit building this close to a pit belongs to it when their names agree.
 HEADFRAME_NAMED_M = 600.0
 
+#: Names people use for a pit that the shaft inventory does not carry, each with its
+#: source (the same facts and URLs as the project's sourced key figures). Keyed by the
+#: pit's commune and one of its inventory names.
+SOURCED_ALIASES: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "Lens",
+        "Théodore Barrois",
+        "Louvre-Lens",
+        "https://locations.filmfrance.net/fr/location/louvre-lens",
+    ),
+    (
+        "Lewarde",
+        "Delloye",
+        "Centre Historique Minier",
+        "https://www.chm-lewarde.com/fr/le-centre-historique-minier/le-musee/",
+    ),
+    (
+        "Wallers",
+        "Arenberg",
+        "Arenberg Creative Mine",
+        "https://www.arenberg-minecreative.fr/node/17",
+    ),
+    ("Loos-en-Gohelle", "11 - 19", "Base 11/19", "https://www.arenberg-minecreative.fr/node/17"),
+)
+
 _GENERIC = re.compile(r"^\s*\d+\s*(bis|ter)?\s*$")
 
 
@@ -306,6 +331,16 @@ def build_pitheads(
         pits.loc[label, "headframe"] = True
         pits.loc[label, "headframe_building"] = "; ".join(b for b, _ in found)
         pits.loc[label, "headframe_match"] = "; ".join(sorted({m for _, m in found}))
+    pits["alias_sources"] = None
+    for commune, known, alias, url in SOURCED_ALIASES:
+        hit = (pits["commune"] == commune) & pits["aliases"].map(
+            lambda a, k=known: k in a.split("; ")
+        )
+        if hit.sum() != 1:
+            raise ValueError(f"sourced alias {alias!r}: {int(hit.sum())} pits match {known!r}")
+        k = pits.index[hit][0]
+        pits.loc[k, "aliases"] = f"{pits.loc[k, 'aliases']}; {alias}"
+        pits.loc[k, "alias_sources"] = url
     pits["kind"] = "pithead"
     pits["source"] = "official/puits-de-mines.geojson"
     pits = pits.drop(columns="_members")
@@ -651,6 +686,9 @@ def build_boundaries(source: str | Path, target: str | Path) -> dict:
                 f"shafts sharing a pit name within {SHAFT_LINK_M:.0f} m (a bare number "
                 f"across companies: {GENERIC_LINK_M:.0f} m), connected components"
             ),
+            "sourced_aliases": [
+                {"commune": c, "pit": k, "alias": a, "source": u} for c, k, a, u in SOURCED_ALIASES
+            ],
             "headframe_rule": (
                 f"building of typology Fosse/Chevalement within {HEADFRAME_SPATIAL_M:.0f} m "
                 f"of a shaft, or within {HEADFRAME_NAMED_M:.0f} m with matching name"
@@ -743,6 +781,14 @@ def _provenance_markdown(p: dict) -> str:
         f"Each pit is the centroid of its shafts. Headframe: {pits['headframe_rule']} "
         f"({pits['with_headframe_building']} pits). UNESCO: the pit or one of its shafts lies "
         f"in a listed component ({pits['unesco']} pits).",
+        "",
+        "Names people use that the shaft inventory lacks are added to the pits' `aliases`, "
+        "each with its source (`alias_sources`): "
+        + "; ".join(
+            f"{a['alias']} ({a['pit']}, {a['commune']}: {a['source']})"
+            for a in pits["sourced_aliases"]
+        )
+        + ".",
         "",
         "## Rows whose source commune differs from the commune polygon that holds them",
         "",
