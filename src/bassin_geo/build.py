@@ -64,7 +64,6 @@ SOURCED_ALIASES: tuple[tuple[str, str, str, str], ...] = (
         "Arenberg Creative Mine",
         "https://www.arenberg-minecreative.fr/node/17",
     ),
-    ("Loos-en-Gohelle", "11 - 19", "Base 11/19", "https://www.arenberg-minecreative.fr/node/17"),
 )
 
 _GENERIC = re.compile(r"^\s*\d+\s*(bis|ter)?\s*$")
