@@ -42,32 +42,12 @@ def run():
 def test_help_lists_every_command(run):
     result = run("--help")
     assert result.exit_code == 0
-    for command in (
-        "layers",
-        "site",
-        "distance",
-        "nearest",
-        "locate",
-        "stage",
-        "crossings",
-        "map",
-        "export",
-    ):
+    for command in COMMANDS:
         assert command in result.output
 
 
 def test_each_command_help_has_an_example(run):
-    for command in (
-        "layers",
-        "site",
-        "distance",
-        "nearest",
-        "locate",
-        "stage",
-        "crossings",
-        "map",
-        "export",
-    ):
+    for command in COMMANDS:
         result = run(command, "--help")
         assert result.exit_code == 0 and "Example" in result.output, command
 
