@@ -53,8 +53,7 @@ try:
     import dask_geopandas as dgpd
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "bassin_geo.scale needs dask-geopandas, dask and pyarrow: "
-        "pip install 'bassin-geo[scale]'"
+        "bassin_geo.scale needs dask-geopandas, dask and pyarrow: pip install 'bassin-geo[scale]'"
     ) from err
 
 __all__ = [
@@ -354,9 +353,7 @@ def _targets_per_partition(
     return out
 
 
-def _partitions_in_reach(
-    regions: gpd.GeoSeries, geometry: Any, distance_m: float
-) -> np.ndarray:
+def _partitions_in_reach(regions: gpd.GeoSeries, geometry: Any, distance_m: float) -> np.ndarray:
     crs = _metric_crs(regions)
     hulls = _projected_regions(regions, crs)
     geom = gpd.GeoSeries([geometry], crs=WGS84).to_crs(crs).iloc[0]
