@@ -68,6 +68,8 @@ __all__ = [
 
 #: Rows per partition when reading a file or splitting a GeoDataFrame.
 DEFAULT_CHUNKSIZE = 500_000
+#: Column holding the original row labels after :func:`spatial_partition`.
+SOURCE_INDEX = "source_index"
 
 _PARQUET_SUFFIXES = {".parquet", ".geoparquet", ".pq"}
 _SORTS = ("hilbert", "geohash", "morton")
@@ -113,9 +115,7 @@ def read_points(
     Returns
     -------
     dask_geopandas.GeoDataFrame
-        Lazy, in WGS84. Rows without a ``site_id`` column get ``"place:<index label>"``,
-        which for a default RangeIndex (a file, a fresh GeoDataFrame) is the id the
-        in-memory functions give.
+        Lazy, in WGS84 (converted from the file's CRS if needed).
 
     Raises
     ------
@@ -125,8 +125,8 @@ def read_points(
     --------
     >>> gdf = gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.0, 2.9], [50.4, 50.5]),
     ...                        crs="EPSG:4326")
-    >>> read_points(gdf, npartitions=2).compute()["site_id"].tolist()
-    ['place:0', 'place:1']
+    >>> read_points(gdf, npartitions=2).npartitions
+    2
     """
     if isinstance(source, dgpd.GeoDataFrame):
         ddf = source
@@ -143,7 +143,7 @@ def read_points(
             f"read_points: {type(source).__name__} is not a path, a GeoDataFrame or a "
             "dask_geopandas.GeoDataFrame"
         )
-    return _as_wgs84(_with_ids(ddf))
+    return _as_wgs84(ddf)
 
 
 def _read_path(
@@ -179,18 +179,24 @@ def _read_path(
         ) from err
 
 
-def _add_ids(part: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    part = part.copy()
-    part.insert(0, "site_id", "place:" + part.index.astype(str))
-    return part
+def _keep_index(part: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return part.assign(**{SOURCE_INDEX: part.index})
 
 
-def _with_ids(ddf: dgpd.GeoDataFrame) -> dgpd.GeoDataFrame:
-    if "site_id" in ddf.columns:
-        return ddf
-    out = ddf.map_partitions(_add_ids, meta=_add_ids(ddf._meta))
-    out.spatial_partitions = ddf.spatial_partitions
-    return out
+def _prepare(part: gpd.GeoDataFrame, ids: bool) -> gpd.GeoDataFrame:
+    """A partition as the in-memory functions would see the same rows of the whole frame.
+
+    Restores the row labels a spatial shuffle moved to :data:`SOURCE_INDEX` (the results
+    report them as ``point_index`` or keep them as index) and, for ``ids``, names rows
+    without a ``site_id`` after their label: the in-memory functions name them after their
+    position, which is the same for a default RangeIndex.
+    """
+    if SOURCE_INDEX in part.columns:
+        part = part.set_index(SOURCE_INDEX).rename_axis(None)
+    if ids and "site_id" not in part.columns:
+        part = part.assign(site_id="place:" + part.index.astype(str))
+    # The frames reach the in-memory function in WGS84 like any user input.
+    return gpd.GeoDataFrame(part, geometry=part.geometry.name, crs=part.crs or WGS84)
 
 
 def _as_wgs84(ddf: dgpd.GeoDataFrame) -> dgpd.GeoDataFrame:
@@ -203,10 +209,16 @@ def _as_wgs84(ddf: dgpd.GeoDataFrame) -> dgpd.GeoDataFrame:
     return out
 
 
-def _points(points: Any) -> dgpd.GeoDataFrame:
-    if isinstance(points, dgpd.GeoDataFrame):
-        return _as_wgs84(_with_ids(points))
-    return read_points(points)
+def _open(points: Any) -> tuple[dgpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The points in WGS84, and an empty frame in their original CRS (for CRS checks)."""
+    ddf = points if isinstance(points, dgpd.GeoDataFrame) else read_points(points)
+    if isinstance(points, gpd.GeoDataFrame):
+        original = points.iloc[:0]
+    elif isinstance(points, dgpd.GeoDataFrame):
+        original = points._meta
+    else:  # a file: its CRS is the file's, which the user did not choose
+        original = ddf._meta
+    return _as_wgs84(ddf), original
 
 
 def spatial_partition(
@@ -231,7 +243,8 @@ def spatial_partition(
     Returns
     -------
     dask_geopandas.GeoDataFrame
-        Indexed by the curve position; the row ids stay in ``site_id``.
+        Indexed by the curve position; the former row labels move to the column
+        :data:`SOURCE_INDEX`, which the analyses give back as ``point_index`` or index.
 
     Examples
     --------
@@ -242,162 +255,186 @@ def spatial_partition(
     """
     if by not in _SORTS:
         raise InvalidInputError(f"spatial_partition: by={by!r} is not one of {', '.join(_SORTS)}")
-    ddf = _points(points)
+    ddf, _ = _open(points)
+    if SOURCE_INDEX not in ddf.columns:
+        ddf = ddf.map_partitions(_keep_index, meta=_keep_index(ddf._meta))
     return ddf.spatial_shuffle(by=by, npartitions=npartitions)
 
 
 # --------------------------------------------------------------------------- running
 
 
-def _sample_like(meta: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Two made-up rows with the columns of ``meta`` and points in the basin."""
-    sample = meta._meta_nonempty if hasattr(meta, "_meta_nonempty") else meta
-    sample = gpd.GeoDataFrame(sample.iloc[:2].copy())
-    n = len(sample)
-    sample = sample.set_geometry(
-        gpd.GeoSeries(gpd.points_from_xy([3.07, 2.78][:n], [50.37, 50.43][:n]), index=sample.index),
+def _sample_like(ddf: dgpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Two made-up rows with the columns and index type of ``ddf``, at points in the basin.
+
+    The first lies in a listed component and the second in a commune, so that text columns
+    hold text and the output schema gets the dtypes real data gives.
+    """
+    from bassin_geo.layers import load_layer
+
+    sample = gpd.GeoDataFrame(ddf._meta_nonempty.iloc[:2].copy())
+    inside = load_layer("property").geometry.iloc[0].representative_point()
+    return sample.set_geometry(
+        gpd.GeoSeries([inside, shapely.Point(3.08, 50.37)][: len(sample)], index=sample.index),
         crs=WGS84,
     )
-    if "site_id" in sample:
-        sample["site_id"] = [f"sample:{i}" for i in range(n)]
-    return sample
 
 
-def _meta_of(func: Callable, ddf: dgpd.GeoDataFrame, call: Callable) -> pd.DataFrame:
-    # The in-memory functions refuse empty inputs, so the output schema comes from running
-    # them on two made-up rows rather than on dask's empty meta.
-    return call(func, _sample_like(ddf)).iloc[:0]
+def _like_meta(out: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    """Give text columns the dtype of the schema.
+
+    pandas infers ``str`` for a column of text and None but ``object`` for one holding
+    only None (a partition where no point falls in a listed component): one dtype for all
+    partitions, the one the whole frame gets in memory.
+    """
+    cast = {
+        c: meta[c].dtype
+        for c in out.columns.intersection(meta.columns)
+        if out[c].dtype == object and isinstance(meta[c].dtype, pd.StringDtype)
+    }
+    return out.astype(cast) if cast else out
 
 
 def _run_partition(
     part: gpd.GeoDataFrame,
-    func: Callable,
     call: Callable,
+    ids: bool,
     shared: dict,
     meta: pd.DataFrame,
     partition_info: dict | None = None,
 ) -> pd.DataFrame:
     if len(part) == 0:
         return meta
-    number = partition_info["number"] if partition_info else None
-    reference = shared.get("per_partition")
-    if reference is not None and number is not None:
-        reference = reference[number]
+    reference = shared["reference"]
+    per_partition = shared["per_partition"]
+    if per_partition is not None and partition_info is not None:
+        reference = per_partition[partition_info["number"]]
         if reference is None:  # nothing within reach of this partition
             return meta
-    else:
-        reference = shared.get("reference")
-    # The frames reach the in-memory function in WGS84 like any user input.
-    part = gpd.GeoDataFrame(part, geometry=part.geometry.name, crs=part.crs or WGS84)
-    return call(func, part, reference)
+    return _like_meta(call(_prepare(part, ids), reference), meta)
 
 
 def _map(
     ddf: dgpd.GeoDataFrame,
-    func: Callable,
     call: Callable,
+    ids: bool,
     reference: Any = None,
     per_partition: list | None = None,
 ) -> dd.DataFrame:
-    meta = _meta_of(func, ddf, lambda f, sample: call(f, sample, reference))
-    # One shared key for all tasks: dask sends it to each worker once.
+    # The in-memory functions refuse empty inputs, so the output schema comes from running
+    # them on two made-up rows rather than on dask's empty meta.
+    meta = call(_prepare(_sample_like(ddf), ids), reference).iloc[:0]
+    # One shared key for all tasks: dask ships it to each worker once, not once per task.
     shared = dask.delayed(
         {"reference": reference, "per_partition": per_partition}, pure=True, traverse=False
     )
-    return ddf.map_partitions(_run_partition, func, call, shared, meta, meta=meta)
+    return ddf.map_partitions(_run_partition, call, ids, shared, meta, meta=meta)
 
 
 # --------------------------------------------------------------------------- pruning
 
 
-def _projected_regions(regions: gpd.GeoSeries, crs: CRS) -> np.ndarray:
+def _metric_hulls(regions: gpd.GeoSeries) -> tuple[CRS, np.ndarray]:
+    """The partitions' extents in a metric CRS, edges densified so they still hold the points."""
+    regions = regions.to_crs(WGS84)
+    xmin, ymin, xmax, ymax = regions.total_bounds
+    crs = metric_crs_for([xmin, xmax], [ymin, ymax])
     dense = shapely.segmentize(regions.to_numpy(), _HULL_SEGMENT_DEG)
-    return gpd.GeoSeries(dense, crs=regions.crs).to_crs(crs).to_numpy()
+    return crs, gpd.GeoSeries(dense, crs=WGS84).to_crs(crs).to_numpy()
 
 
-def _metric_crs(regions: gpd.GeoSeries) -> CRS:
-    xmin, ymin, xmax, ymax = regions.to_crs(WGS84).total_bounds
-    return metric_crs_for([xmin, xmax], [ymin, ymax])
-
-
-def _margin(distance_m: float) -> float:
+def _margin(distance_m: float | np.ndarray) -> float | np.ndarray:
     return distance_m * (1 + _RELATIVE_MARGIN) + _ABSOLUTE_MARGIN_M
 
 
 def _targets_per_partition(
     regions: gpd.GeoSeries, targets: gpd.GeoDataFrame, k: int, max_distance: float | None
-) -> list[gpd.GeoDataFrame]:
+) -> list[gpd.GeoDataFrame | None]:
     """For each partition, the targets that can be among the k nearest of any of its points.
 
-    A target farther from the partition's hull than the k-th smallest "farthest corner"
-    distance cannot beat the k targets that are within that distance of every point.
+    Any point of a partition is within the "farthest corner" distance of a target (the
+    largest distance from the hull's corners to a point on that target), so the k targets
+    with the smallest such bound are all within it; a target farther from the hull than
+    that k-th bound cannot be among the k nearest. The subset keeps the targets' order and
+    row labels, so ties (ranked by target position) and ``target_index`` come out as in
+    memory.
     """
-    crs = _metric_crs(regions)
-    hulls = _projected_regions(regions, crs)
+    crs, hulls = _metric_hulls(regions)
     geoms = targets.geometry.to_crs(crs).to_numpy()
     anchors = shapely.point_on_surface(geoms)
-    # (partitions x targets) planar distances: a few hundred partitions times the reference
-    # layer, computed once on the client.
+    # (partitions x targets) planar distances, computed once on the client: a few hundred
+    # partitions times a reference layer of a few thousand features.
     near = shapely.distance(hulls[:, None], geoms[None, :])
-    out = []
-    for i, hull in enumerate(hulls):  # one row per partition, not per feature
+    out: list[gpd.GeoDataFrame | None] = []
+    for i, hull in enumerate(hulls):  # one step per partition, not per feature
+        if hull is None or shapely.is_empty(hull):
+            out.append(None)
+            continue
         corners = shapely.points(shapely.get_coordinates(hull))
-        far = shapely.distance(corners[:, None], anchors[None, :]).max(axis=0)
         keep = np.ones(len(geoms), dtype=bool)
         if k < len(geoms):
-            bound = np.partition(far, k - 1)[k - 1]
-            keep &= near[i] <= _margin(bound)
+            far = shapely.distance(corners[:, None], anchors[None, :]).max(axis=0)
+            keep &= near[i] <= _margin(np.partition(far, k - 1)[k - 1])
         if max_distance is not None:
             keep &= near[i] <= _margin(max_distance)
         out.append(targets.iloc[np.flatnonzero(keep)] if keep.any() else None)
     return out
 
 
-def _partitions_in_reach(regions: gpd.GeoSeries, geometry: Any, distance_m: float) -> np.ndarray:
-    crs = _metric_crs(regions)
-    hulls = _projected_regions(regions, crs)
-    geom = gpd.GeoSeries([geometry], crs=WGS84).to_crs(crs).iloc[0]
-    return shapely.distance(hulls, geom) <= _margin(distance_m)
+def _partitions_in_reach(
+    regions: gpd.GeoSeries, query: gpd.GeoSeries, distance_m: float
+) -> np.ndarray:
+    """Which partitions hold a feature that can be within ``distance_m`` of the query."""
+    crs, hulls = _metric_hulls(regions)
+    tree = shapely.STRtree(query.to_crs(crs).to_numpy())
+    hit = tree.query(hulls, predicate="dwithin", distance=_margin(distance_m))[0]
+    reach = np.zeros(len(hulls), dtype=bool)
+    reach[hit] = True
+    return reach
 
 
 # --------------------------------------------------------------------------- analyses
 
 
 def _distance_module():
-    from bassin_geo import distance  # late: keeps `import bassin_geo.scale` cheap
+    from bassin_geo import distance  # late: keeps `import bassin_geo.scale` light
 
     return distance
 
 
-def locate(points: Any, **kwargs: Any) -> dd.DataFrame:
+def locate(points: Any, method: str = "geodesic") -> dd.DataFrame:
     """Lazy :func:`bassin_geo.distance.locate` over partitioned points.
+
+    The contour, components, buffer zone and communes are read and indexed once per worker
+    process (the in-memory module caches them), then each point meets only the polygons its
+    index query returns.
 
     Parameters
     ----------
     points : path, GeoDataFrame or dask_geopandas.GeoDataFrame
         As :func:`read_points` accepts.
-    **kwargs
-        Passed to :func:`bassin_geo.distance.locate`.
+    method : {"geodesic", "planar"}
+        How ``contour_distance_m`` is measured.
 
     Returns
     -------
     dask DataFrame
-        The columns of the in-memory result, one partition per input partition.
+        Columns :data:`bassin_geo.distance.LOCATE_COLUMNS`, indexed like the input.
 
     Examples
     --------
-    >>> pts = read_points(gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.07], [50.37]),
+    >>> pts = read_points(gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.08], [50.37]),
     ...                                    crs="EPSG:4326"), npartitions=1)
-    >>> compute(locate(pts), progress=False)["site_id"].tolist()
-    ['place:0']
+    >>> compute(locate(pts), progress=False)["commune"].tolist()
+    ['Douai']
     """
-    ddf = _points(points)
+    ddf, _ = _open(points)
     func = _distance_module().locate
 
-    def call(f, part, reference):
-        return f(part, **kwargs)
+    def call(part: gpd.GeoDataFrame, reference: Any) -> pd.DataFrame:
+        return func(part, method=method)
 
-    return _map(ddf, func, call)
+    return _map(ddf, call, ids=True)
 
 
 def nearest(
@@ -405,7 +442,7 @@ def nearest(
     targets: Any = None,
     k: int = 1,
     max_distance: float | None = None,
-    **kwargs: Any,
+    method: str = "geodesic",
 ) -> dd.DataFrame:
     """Lazy :func:`bassin_geo.distance.nearest`: the k nearest targets of every point.
 
@@ -414,109 +451,126 @@ def nearest(
     points : path, GeoDataFrame or dask_geopandas.GeoDataFrame
         As :func:`read_points` accepts; millions of rows.
     targets : str or GeoDataFrame, optional
-        A layer name or a (small) GeoDataFrame, as the in-memory function takes; default
-        all sites. Shared once with the workers; with spatial partitions, each partition
-        gets only the targets that can be among its k nearest.
+        A layer name or a GeoDataFrame of a few thousand features; default every site.
+        They enter the task graph once; with spatial partitions, each partition gets only
+        the targets that can be among its k nearest.
     k : int
-        Number of neighbours.
+        How many targets per point.
     max_distance : float, optional
-        Metres; farther targets are not reported.
-    **kwargs
-        Passed to :func:`bassin_geo.distance.nearest` (``method`` ...).
+        Leave out targets farther than this (metres).
+    method : {"geodesic", "planar"}
 
     Returns
     -------
     dask DataFrame
-        The columns of the in-memory result.
+        Columns :data:`bassin_geo.distance.NEAREST_COLUMNS`.
 
     Examples
     --------
-    >>> pts = read_points(gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.07], [50.37]),
+    >>> pts = read_points(gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.08], [50.37]),
     ...                                    crs="EPSG:4326"), npartitions=1)
-    >>> compute(nearest(pts, k=2), progress=False)["rank"].tolist()
-    [1, 2]
+    >>> compute(nearest(pts, "pitheads", k=2), progress=False)["target_id"].tolist()
+    ['pit:waziers-gayant', 'pit:sin-le-noble-puits-du-midi']
     """
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-        raise InvalidInputError(f"nearest: k must be a whole number >= 1, got {k!r}")
+    distance = _distance_module()
+    distance._check_method(method)
+    k = distance._check_k(k)
     if max_distance is not None:
         max_distance = check_distance(max_distance, "max_distance")
-    ddf = _points(points)
-    distance = _distance_module()
-    reference = _reference_targets(targets)
+    ddf, original = _open(points)
+    reference = _targets(targets, original)
 
-    def call(f, part, ref):
-        return f(part, targets=ref, k=k, max_distance=max_distance, **kwargs)
+    def call(part: gpd.GeoDataFrame, ref: Any) -> pd.DataFrame:
+        return distance.nearest(part, targets=ref, k=k, max_distance=max_distance, method=method)
 
     per_partition = None
     if ddf.spatial_partitions is not None and isinstance(reference, gpd.GeoDataFrame):
         per_partition = _targets_per_partition(ddf.spatial_partitions, reference, k, max_distance)
-    return _map(ddf, distance.nearest, call, reference, per_partition)
+    return _map(ddf, call, True, reference, per_partition)
 
 
-def _reference_targets(targets: Any) -> Any:
-    from bassin_geo.layers import load_layer
-
+def _targets(targets: Any, points: gpd.GeoDataFrame) -> Any:
+    """The targets as one in-memory GeoDataFrame in WGS84, row labels kept."""
     if targets is None:
-        return load_layer("sites")
+        targets = "sites"
     if isinstance(targets, str):
-        return load_layer(targets)
+        from bassin_geo.distance import _layer
+
+        # As the in-memory function reads a layer name (rows without geometry dropped).
+        return _layer(targets, "targets")[0]
     if isinstance(targets, gpd.GeoSeries):
         targets = targets.to_frame("geometry")
-    if isinstance(targets, gpd.GeoDataFrame):
-        if targets.crs is not None and not CRS.from_user_input(targets.crs).equals(
-            CRS.from_user_input(WGS84)
-        ):
-            targets = targets.to_crs(WGS84)
-        return targets
-    raise InvalidInputError(
-        f"nearest: targets must be a layer name or a GeoDataFrame, got {type(targets).__name__}"
-        " (a dask GeoDataFrame of targets is not supported: targets are shared whole)"
-    )
+    if not isinstance(targets, gpd.GeoDataFrame):
+        raise InvalidInputError(
+            f"targets must be a layer name or a GeoDataFrame, got {type(targets).__name__}; "
+            "targets are shared whole with every partition, so keep them in memory"
+        )
+    from bassin_geo.distance import _check_same_crs
+
+    _check_same_crs(points, targets, ("points", "targets"))
+    if "site_id" not in targets.columns:
+        # In memory, unnamed targets are named after their position in the whole frame;
+        # name them before a partition gets a subset.
+        targets = targets.assign(site_id=[f"place:{i}" for i in range(len(targets))])
+    return _as_wgs84_frame(targets)
 
 
-def within_distance(geometry: Any, distance_m: float, layer: Any) -> dd.DataFrame:
+def _as_wgs84_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if gdf.crs is None or CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(WGS84)):
+        return gdf
+    return gdf.to_crs(WGS84)
+
+
+def within_distance(
+    geometry: Any, distance_m: float, layer: Any, method: str = "geodesic"
+) -> dd.DataFrame:
     """Lazy :func:`bassin_geo.distance.within_distance` over a large partitioned layer.
 
     Parameters
     ----------
-    geometry : shapely geometry, site id or name, (lon, lat)
-        The query place (a point, a route line, a polygon), in WGS84.
+    geometry : str, shapely geometry, (lon, lat), GeoDataFrame or list of these
+        What to measure from (a point, a route line, listed pits...), as in memory; it
+        enters the task graph once.
     distance_m : float
-        Metres.
+        Metres, >= 0.
     layer : path, GeoDataFrame or dask_geopandas.GeoDataFrame
         The large set of features to filter, as :func:`read_points` accepts. With spatial
-        partitions, partitions out of reach are skipped without running anything.
+        partitions, the partitions out of reach return nothing without running.
+    method : {"geodesic", "planar"}
 
     Returns
     -------
-    dask DataFrame
-        The columns of the in-memory result: the features within ``distance_m``.
+    dask_geopandas.GeoDataFrame
+        The features within ``distance_m`` with all their columns, their row labels as
+        index and ``distance_m``; nearest first within each partition.
 
     Examples
     --------
-    >>> pts = read_points(gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.07, 2.0], [50.37, 50.8]),
-    ...                                    crs="EPSG:4326"), npartitions=2)
+    >>> pts = read_points(gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.07, 2.0],
+    ...                   [50.37, 50.8]), crs="EPSG:4326"), npartitions=2)
     >>> len(compute(within_distance((3.07, 50.37), 1000, pts), progress=False))
     1
     """
-    distance_m = check_distance(distance_m, "distance_m")
-    ddf = _points(layer)
     distance = _distance_module()
+    distance._check_method(method)
+    distance_m = check_distance(distance_m, "distance_m")
+    ddf, original = _open(layer)
+    distance._check_same_crs(geometry, original, ("geometry", "layer"))
+    if isinstance(geometry, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        geometry = _as_wgs84_frame(geometry)
     from bassin_geo.places import as_places
 
-    place = as_places(geometry, resolve_polygons=True, where="geometry").geometry.iloc[0]
+    query = as_places(geometry, resolve_polygons=True, where="geometry").geometry
 
-    def call(f, part, query):
-        return f(query, distance_m, layer=part)
+    def call(part: gpd.GeoDataFrame, ref: Any) -> pd.DataFrame:
+        return distance.within_distance(ref, distance_m, layer=part, method=method)
 
     per_partition = None
     if ddf.spatial_partitions is not None:
-        reach = _partitions_in_reach(ddf.spatial_partitions, place, distance_m)
-        # Partitions in reach get the query as given (same answer as in memory); the others
-        # get None and return an empty frame without running anything.
+        reach = _partitions_in_reach(ddf.spatial_partitions, query, distance_m)
+        # Partitions in reach get the query as given (so the same answer as in memory).
         per_partition = [geometry if r else None for r in reach]
-    # The query (maybe a long route line) travels once, in the shared key, not per task.
-    return _map(ddf, distance.within_distance, call, geometry, per_partition)
+    return _map(ddf, call, False, geometry, per_partition)
 
 
 # --------------------------------------------------------------------------- outputs
