@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
+from scipy.spatial import cKDTree
 
 from bassin_geo.crs import WGS84, metric_crs_for
 from bassin_geo.errors import DataFileError, InvalidInputError, OverwriteError
@@ -80,6 +81,10 @@ _SORTS = ("hilbert", "geohash", "morton")
 # and still drops the far ones.
 _RELATIVE_MARGIN = 0.01
 _ABSOLUTE_MARGIN_M = 100.0
+# The grid laid over a partition to find its candidate targets: at most this many corners,
+# no closer than this (metres).
+_MAX_SAMPLES = 4_000
+_MIN_SPACING_M = 200.0
 # Partition hulls are straight in degrees; their edges are cut into pieces this short (deg)
 # before projection, so the projected hull still holds the partition's points.
 _HULL_SEGMENT_DEG = 0.01
@@ -347,37 +352,50 @@ def _margin(distance_m: float | np.ndarray) -> float | np.ndarray:
     return distance_m * (1 + _RELATIVE_MARGIN) + _ABSOLUTE_MARGIN_M
 
 
+def _grid_over(hull: Any, max_samples: int) -> tuple[np.ndarray, float]:
+    """Grid corners covering ``hull``: every point of the hull is within spacing/sqrt(2) of one."""
+    xmin, ymin, xmax, ymax = shapely.bounds(hull)
+    spacing = max(_MIN_SPACING_M, np.sqrt(max((xmax - xmin) * (ymax - ymin), 1.0) / max_samples))
+    gx, gy = np.meshgrid(
+        np.arange(xmin, xmax + spacing, spacing), np.arange(ymin, ymax + spacing, spacing)
+    )
+    corners = shapely.points(gx.ravel(), gy.ravel())
+    return corners[shapely.dwithin(corners, hull, spacing / np.sqrt(2) + 1e-6)], spacing
+
+
 def _targets_per_partition(
     regions: gpd.GeoSeries, targets: gpd.GeoDataFrame, k: int, max_distance: float | None
 ) -> list[gpd.GeoDataFrame | None]:
     """For each partition, the targets that can be among the k nearest of any of its points.
 
-    Any point of a partition is within the "farthest corner" distance of a target (the
-    largest distance from the hull's corners to a point on that target), so the k targets
-    with the smallest such bound are all within it; a target farther from the hull than
-    that k-th bound cannot be among the k nearest. The subset keeps the targets' order and
-    row labels, so ties (ranked by target position) and ``target_index`` come out as in
-    memory.
+    Each point p of a partition is within h/sqrt(2) of a corner s of a grid of spacing h
+    laid over the partition's hull, so its k-th nearest target is at most d_k(s) + h/sqrt(2)
+    away, and a target within that of p is within d_k(s) + sqrt(2) h of s. The targets
+    found within that radius of some corner are kept (with the planar/geodesic margin);
+    the others cannot be among the k nearest. The subset keeps the targets' order and row
+    labels, so ties (ranked by target position) and ``target_index`` come out as in memory.
     """
     crs, hulls = _metric_hulls(regions)
     geoms = targets.geometry.to_crs(crs).to_numpy()
-    anchors = shapely.point_on_surface(geoms)
-    # (partitions x targets) planar distances, computed once on the client: a few hundred
-    # partitions times a reference layer of a few thousand features.
-    near = shapely.distance(hulls[:, None], geoms[None, :])
+    # A point on each target bounds its distance from above (it is the target itself for
+    # points), so the k-th nearest anchor bounds the k-th nearest target.
+    anchors = shapely.get_coordinates(shapely.point_on_surface(geoms))
+    anchor_tree = cKDTree(anchors)
+    tree = shapely.STRtree(geoms)
+    kk = min(k, len(geoms))
     out: list[gpd.GeoDataFrame | None] = []
-    for i, hull in enumerate(hulls):  # one step per partition, not per feature
+    for hull in hulls:  # one step per partition, vectorized over its grid and the targets
         if hull is None or shapely.is_empty(hull):
             out.append(None)
             continue
-        corners = shapely.points(shapely.get_coordinates(hull))
-        keep = np.ones(len(geoms), dtype=bool)
-        if k < len(geoms):
-            far = shapely.distance(corners[:, None], anchors[None, :]).max(axis=0)
-            keep &= near[i] <= _margin(np.partition(far, k - 1)[k - 1])
+        corners, spacing = _grid_over(hull, _MAX_SAMPLES)
+        dk = anchor_tree.query(shapely.get_coordinates(corners), k=kk)[0].reshape(len(corners), kk)
+        radius = dk[:, -1] + np.sqrt(2) * spacing
         if max_distance is not None:
-            keep &= near[i] <= _margin(max_distance)
-        out.append(targets.iloc[np.flatnonzero(keep)] if keep.any() else None)
+            radius = np.minimum(radius, max_distance + spacing / np.sqrt(2))
+        hit = tree.query(corners, predicate="dwithin", distance=_margin(radius))[1]
+        keep = np.unique(hit)
+        out.append(targets.iloc[keep] if len(keep) else None)
     return out
 
 
