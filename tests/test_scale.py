@@ -156,12 +156,13 @@ def test_locate_communes_against_sjoin(points):
     result = scale.compute(scale.locate(scale.read_points(sample, npartitions=4)), progress=False)
     communes = load_layer("communes_nord_pas_de_calais")[["commune", "geometry"]]
     joined = gpd.sjoin(sample, communes, predicate="within", how="left")
-    joined = joined[~joined.index.duplicated()]  # a point on a shared border: either
-    on_border = sample.geometry.apply(lambda p: communes.boundary.distance(p).min() < 1e-7)
-    keep = ~on_border.to_numpy()
-    got = result["commune"].to_numpy(dtype=object)[keep]
+    # A point in two (overlapping, simplified) communes may get either: leave those out.
+    keep = ~sample.index.isin(joined.index[joined.index.duplicated()])
+    joined = joined[~joined.index.duplicated()].loc[sample.index]
+    got = result.loc[sample.index, "commune"].to_numpy(dtype=object)[keep]
     want = joined["commune"].to_numpy(dtype=object)[keep]
     assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in want]
+    assert pd.notna(want).sum() > 1_000 and pd.isna(want).sum() > 100
     perimeter = load_layer("perimeter").geometry.iloc[0]
     inside = shapely.contains_xy(perimeter, sample.geometry.x, sample.geometry.y)
     assert (result["in_basin"].to_numpy()[keep] == inside[keep]).all()
@@ -244,20 +245,24 @@ def test_bad_inputs_get_the_library_errors(points, tmp_path):
 
 
 @pytest.mark.slow
-def test_local_cluster_of_two_workers_equals_in_memory(capsys):
+def test_local_cluster_of_two_workers_equals_in_memory(tmp_path):
     distributed = pytest.importorskip("distributed")
     points = random_points(300_000, seed=88)
-    expected_locate = distance.locate(points)
-    expected_nearest = distance.nearest(points, k=2)
+    # The workers read the partitions from GeoParquet themselves, as on a real cluster.
+    path = scale.to_parquet(
+        scale.read_points(points, npartitions=4), tmp_path / "pts.parquet", progress=False
+    )
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        ddf = scale.spatial_partition(points, npartitions=4)
-        located = scale.compute(scale.locate(ddf), client=client)
-        near = scale.compute(scale.nearest(ddf, k=2), client=client)
+        ddf = scale.read_points(path)
+        assert ddf.npartitions == 4 and ddf.spatial_partitions is not None
+        located, near = scale.compute(
+            (scale.locate(ddf), scale.nearest(ddf, k=2)), client=client, progress=False
+        )
         assert len(client.scheduler_info()["workers"]) == 2
-    assert_same(located, expected_locate)
-    assert_same(near, expected_nearest, ["point_index", "rank"])
+    assert_same(located, distance.locate(points))
+    assert_same(near, distance.nearest(points, k=2), ["point_index", "rank"])

@@ -605,13 +605,14 @@ def _client(client: Any) -> Any:
         return None
 
 
-def compute(result: Any, *, client: Any = None, progress: bool = True) -> Any:
-    """Run a lazy result and return it in memory, with a progress display.
+def compute(results: Any, *, client: Any = None, progress: bool = True) -> Any:
+    """Run lazy results and return them in memory, with a progress display.
 
     Parameters
     ----------
-    result : dask collection
-        What :func:`locate`, :func:`nearest` or :func:`within_distance` returned.
+    results : dask collection, or a tuple or list of them
+        What :func:`locate`, :func:`nearest` or :func:`within_distance` returned. Several
+        at once share their common work (reading the same partitions once).
     client : dask.distributed.Client, optional
         Run on this cluster (``Client("tcp://scheduler:8786")``); default the active
         client if any, else the local scheduler.
@@ -621,7 +622,7 @@ def compute(result: Any, *, client: Any = None, progress: bool = True) -> Any:
 
     Returns
     -------
-    DataFrame or GeoDataFrame
+    DataFrame or GeoDataFrame, or a tuple of them for several results
 
     Examples
     --------
@@ -630,20 +631,24 @@ def compute(result: Any, *, client: Any = None, progress: bool = True) -> Any:
     >>> len(compute(pts, progress=False))
     1
     """
+    several = isinstance(results, (tuple, list))
+    todo = list(results) if several else [results]
     client = _client(client)
     if client is not None:
-        future = client.compute(result)
+        futures = client.compute(todo)
         if progress:
             from distributed import progress as show
 
-            show(future)
-        return future.result()
-    if progress:
+            show(futures)
+        done = client.gather(futures)
+    elif progress:
         from dask.diagnostics import ProgressBar
 
         with ProgressBar():
-            return result.compute()
-    return result.compute()
+            done = dask.compute(*todo)
+    else:
+        done = dask.compute(*todo)
+    return tuple(done) if several else done[0]
 
 
 def to_parquet(
