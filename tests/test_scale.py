@@ -173,6 +173,7 @@ def test_pruned_targets_hold_every_true_neighbour(points):
     sites = load_layer("sites")
     kept = scale._targets_per_partition(ddf.spatial_partitions, sites, 2, None)
     assert sum(len(t) for t in kept) < 0.6 * 5 * len(sites)  # it does prune
+    kept = [sites.iloc[positions] for positions in kept]
     xy = sites.to_crs(2154).get_coordinates().to_numpy()
     for part, subset in zip(ddf.partitions, kept, strict=True):
         part = part.compute().to_crs(2154).get_coordinates().to_numpy()

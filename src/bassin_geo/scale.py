@@ -41,7 +41,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Proj
 from scipy.spatial import cKDTree
 
 from bassin_geo.crs import WGS84, metric_crs_for
@@ -76,9 +76,8 @@ _PARQUET_SUFFIXES = {".parquet", ".geoparquet", ".pq"}
 _SORTS = ("hilbert", "geohash", "morton")
 
 # Pruning decides in a planar metric CRS what the in-memory functions decide geodesically
-# (or in Lambert-93). Over the few hundred km of a partition, the scale error of Lambert-93
-# or UTM is well under 0.5 %, so a 1 % + 100 m margin keeps every feature that could matter
-# and still drops the far ones.
+# (or in Lambert-93): on top of the spread of the CRS's scale factor over the data, a 1 %
+# + 100 m margin keeps every feature that could matter and still drops the far ones.
 _RELATIVE_MARGIN = 0.01
 _ABSOLUTE_MARGIN_M = 100.0
 # The grid laid over a partition to find its candidate targets: at most this many corners,
@@ -313,9 +312,11 @@ def _run_partition(
     reference = shared["reference"]
     per_partition = shared["per_partition"]
     if per_partition is not None and partition_info is not None:
-        reference = per_partition[partition_info["number"]]
-        if reference is None:  # nothing within reach of this partition
+        subset = per_partition[partition_info["number"]]
+        if subset is None:  # nothing within reach of this partition
             return meta
+        if subset is not True:  # the positions of the reference rows that matter here
+            reference = reference.iloc[subset]
     return _like_meta(call(_prepare(part, ids), reference), meta)
 
 
@@ -326,6 +327,12 @@ def _map(
     reference: Any = None,
     per_partition: list | None = None,
 ) -> dd.DataFrame:
+    """Map ``call(partition, reference)`` lazily over the partitions.
+
+    ``per_partition`` (one item per partition) narrows the reference: None skips the
+    partition, True gives it the whole reference, an array of positions gives it those rows.
+    Positions rather than frames keep the shared key small with thousands of partitions.
+    """
     # The in-memory functions refuse empty inputs, so the output schema comes from running
     # them on two made-up rows rather than on dask's empty meta.
     meta = call(_prepare(_sample_like(ddf), ids), reference).iloc[:0]
@@ -339,17 +346,27 @@ def _map(
 # --------------------------------------------------------------------------- pruning
 
 
-def _metric_hulls(regions: gpd.GeoSeries) -> tuple[CRS, np.ndarray]:
-    """The partitions' extents in a metric CRS, edges densified so they still hold the points."""
+def _metric_hulls(regions: gpd.GeoSeries) -> tuple[CRS, Callable, np.ndarray]:
+    """The partitions' extents in a metric CRS, and the widening its distances need.
+
+    Hull edges are densified first so that the projected hulls still hold their points.
+    The widening covers the spread of the CRS's scale factor over the data (a conformal
+    projection stretches all directions alike, so planar and geodesic distances differ by
+    at most that ratio) plus :data:`_RELATIVE_MARGIN`.
+    """
     regions = regions.to_crs(WGS84)
     xmin, ymin, xmax, ymax = regions.total_bounds
     crs = metric_crs_for([xmin, xmax], [ymin, ymax])
     dense = shapely.segmentize(regions.to_numpy(), _HULL_SEGMENT_DEG)
-    return crs, gpd.GeoSeries(dense, crs=WGS84).to_crs(crs).to_numpy()
+    lon, lat = np.meshgrid(np.linspace(xmin, xmax, 9), np.linspace(ymin, ymax, 9))
+    factors = Proj(crs).get_factors(lon.ravel(), lat.ravel())
+    k = np.concatenate([factors.meridional_scale, factors.parallel_scale])
+    ratio = float(np.nanmax(k) / np.nanmin(k)) + _RELATIVE_MARGIN
 
+    def margin(distance_m: float | np.ndarray) -> float | np.ndarray:
+        return distance_m * ratio + _ABSOLUTE_MARGIN_M
 
-def _margin(distance_m: float | np.ndarray) -> float | np.ndarray:
-    return distance_m * (1 + _RELATIVE_MARGIN) + _ABSOLUTE_MARGIN_M
+    return crs, margin, gpd.GeoSeries(dense, crs=WGS84).to_crs(crs).to_numpy()
 
 
 def _grid_over(hull: Any, max_samples: int) -> tuple[np.ndarray, float]:
@@ -365,7 +382,7 @@ def _grid_over(hull: Any, max_samples: int) -> tuple[np.ndarray, float]:
 
 def _targets_per_partition(
     regions: gpd.GeoSeries, targets: gpd.GeoDataFrame, k: int, max_distance: float | None
-) -> list[gpd.GeoDataFrame | None]:
+) -> list[np.ndarray | None]:
     """For each partition, the targets that can be among the k nearest of any of its points.
 
     Each point p of a partition is within h/sqrt(2) of a corner s of a grid of spacing h
@@ -375,7 +392,7 @@ def _targets_per_partition(
     the others cannot be among the k nearest. The subset keeps the targets' order and row
     labels, so ties (ranked by target position) and ``target_index`` come out as in memory.
     """
-    crs, hulls = _metric_hulls(regions)
+    crs, margin, hulls = _metric_hulls(regions)
     geoms = targets.geometry.to_crs(crs).to_numpy()
     # A point on each target bounds its distance from above (it is the target itself for
     # points), so the k-th nearest anchor bounds the k-th nearest target.
@@ -383,7 +400,7 @@ def _targets_per_partition(
     anchor_tree = cKDTree(anchors)
     tree = shapely.STRtree(geoms)
     kk = min(k, len(geoms))
-    out: list[gpd.GeoDataFrame | None] = []
+    out: list[np.ndarray | None] = []
     for hull in hulls:  # one step per partition, vectorized over its grid and the targets
         if hull is None or shapely.is_empty(hull):
             out.append(None)
@@ -393,9 +410,9 @@ def _targets_per_partition(
         radius = dk[:, -1] + np.sqrt(2) * spacing
         if max_distance is not None:
             radius = np.minimum(radius, max_distance + spacing / np.sqrt(2))
-        hit = tree.query(corners, predicate="dwithin", distance=_margin(radius))[1]
+        hit = tree.query(corners, predicate="dwithin", distance=margin(radius))[1]
         keep = np.unique(hit)
-        out.append(targets.iloc[keep] if len(keep) else None)
+        out.append(keep.astype(np.int32) if len(keep) else None)
     return out
 
 
@@ -403,9 +420,9 @@ def _partitions_in_reach(
     regions: gpd.GeoSeries, query: gpd.GeoSeries, distance_m: float
 ) -> np.ndarray:
     """Which partitions hold a feature that can be within ``distance_m`` of the query."""
-    crs, hulls = _metric_hulls(regions)
+    crs, margin, hulls = _metric_hulls(regions)
     tree = shapely.STRtree(query.to_crs(crs).to_numpy())
-    hit = tree.query(hulls, predicate="dwithin", distance=_margin(distance_m))[0]
+    hit = tree.query(hulls, predicate="dwithin", distance=margin(distance_m))[0]
     reach = np.zeros(len(hulls), dtype=bool)
     reach[hit] = True
     return reach
@@ -587,7 +604,7 @@ def within_distance(
     if ddf.spatial_partitions is not None:
         reach = _partitions_in_reach(ddf.spatial_partitions, query, distance_m)
         # Partitions in reach get the query as given (so the same answer as in memory).
-        per_partition = [geometry if r else None for r in reach]
+        per_partition = [True if r else None for r in reach]
     return _map(ddf, call, False, geometry, per_partition)
 
 
