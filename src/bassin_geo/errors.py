@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "BassinGeoError",
+    "BassinGeoWarning",
     "DataFileError",
     "EmptyInputError",
     "ExportError",
@@ -84,3 +85,7 @@ class NoRouteError(NetworkError):
 
 class RouteError(BassinGeoError):
     """A route (GPX track, line layer) is unusable: no points, one point..."""
+
+
+class BassinGeoWarning(UserWarning):
+    """Something was wrong with the input but could be repaired; the message says what."""
