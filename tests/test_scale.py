@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -11,7 +13,7 @@ from pyproj import Geod
 
 pytest.importorskip("dask_geopandas")
 
-from bassin_geo import distance, scale  # noqa: E402
+from bassin_geo import scale  # noqa: E402
 from bassin_geo.errors import (  # noqa: E402
     CoordinateError,
     CRSMismatchError,
@@ -20,6 +22,9 @@ from bassin_geo.errors import (  # noqa: E402
     OverwriteError,
 )
 from bassin_geo.layers import load_layer  # noqa: E402
+
+# The package re-exports the function `distance`, which hides the module of that name.
+distance = importlib.import_module("bassin_geo.distance")
 
 GEOD = Geod(ellps="WGS84")  # the test's own ellipsoid, not the library's
 # A box around the basin that also takes in Belgium and points outside every commune.
@@ -83,11 +88,18 @@ def test_nearest_sites_equals_in_memory(points, partitioned):
     assert_same(result, distance.nearest(points, k=3), ["point_index", "rank"])
 
 
-def test_nearest_polygons_with_limit_equals_in_memory(points, partitioned):
-    lazy = scale.nearest(partitioned, "slag_heaps", k=2, max_distance=2_500)
-    result = scale.compute(lazy, progress=False)
-    expected = distance.nearest(points, "slag_heaps", k=2, max_distance=2_500)
+def test_nearest_polygons_equals_in_memory(points, partitioned):
+    result = scale.compute(scale.nearest(partitioned, "slag_heaps", k=2), progress=False)
+    expected = distance.nearest(points, "slag_heaps", k=2)
     assert_same(result, expected, ["point_index", "rank"])
+
+
+def test_nearest_with_limit_equals_in_memory(points, partitioned):
+    lazy = scale.nearest(partitioned, "pitheads", k=2, max_distance=2_500)
+    result = scale.compute(lazy, progress=False)
+    expected = distance.nearest(points, "pitheads", k=2, max_distance=2_500)
+    assert_same(result, expected, ["point_index", "rank"])
+    assert result["distance_m"].max() <= 2_500
 
 
 def test_nearest_unnamed_targets_keep_their_whole_frame_ids(points, partitioned):

@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -432,9 +433,9 @@ def _partitions_in_reach(
 
 
 def _distance_module():
-    from bassin_geo import distance  # late: keeps `import bassin_geo.scale` light
-
-    return distance
+    # By module path: the package re-exports the function `distance`, which hides the
+    # submodule of the same name from `from bassin_geo import distance`.
+    return importlib.import_module("bassin_geo.distance")
 
 
 def locate(points: Any, method: str = "geodesic") -> dd.DataFrame:
