@@ -196,6 +196,19 @@ def test_pruned_targets_hold_every_true_neighbour(points):
         assert subset.index.is_monotonic_increasing  # target order kept for ties
 
 
+def test_within_distance_skips_only_partitions_out_of_reach(points):
+    ddf = scale.spatial_partition(points, npartitions=8)
+    query = gpd.GeoSeries([shapely.Point(3.08, 50.37)], crs="EPSG:4326")
+    reach = scale._partitions_in_reach(ddf.spatial_partitions, query, 3_000)
+    assert 0 < reach.sum() < 8
+    for part, flagged in zip(ddf.partitions, reach, strict=True):
+        part = part.compute()
+        d = GEOD.inv(
+            part.geometry.x, part.geometry.y, np.full(len(part), 3.08), np.full(len(part), 50.37)
+        )[2]
+        assert flagged or (d > 3_000).all()
+
+
 def test_spatial_partitions_cover_their_points(points):
     ddf = scale.spatial_partition(points, npartitions=4)
     assert ddf.npartitions == 4
