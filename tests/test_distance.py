@@ -516,3 +516,18 @@ def test_mixed_crs_between_inputs(sites):
 def test_docstring_examples_run():
     result = doctest.testmod(bassin_geo.distances, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 5 and result.failed == 0
+
+
+def test_nearest_shapes_with_nothing_within_the_limit():
+    # Far from every slag heap: no row, not an error (a dask partition can be like this).
+    none = nearest([(1.95, 50.85)], "slag_heaps", max_distance=100)
+    assert len(none) == 0 and list(none.columns) == list(NEAREST_COLUMNS)
+    heaps = bg.load_layer("slag_heaps").to_crs(2154)
+    lois = bg.get_site("Loisinord").geometry  # a point inside that slag heap
+    point = gpd.GeoSeries([lois], crs=4326).to_crs(2154).iloc[0]
+    within = int((heaps.distance(point) <= 1000).sum())
+    got = nearest([(1.95, 50.85), (lois.x, lois.y)], "slag_heaps", k=50, max_distance=1000)
+    assert within >= 1 and set(got["point_index"]) == {1}
+    assert got["distance_m"].iloc[0] == 0.0
+    # The planar count within 1 km is a close bound: geodesic differs by about 0.15 %.
+    assert abs(len(got) - within) <= 1

@@ -24,7 +24,7 @@ from bassin_geo.errors import (  # noqa: E402
 from bassin_geo.layers import load_layer  # noqa: E402
 
 # The package re-exports the function `distance`, which hides the module of that name.
-distance = importlib.import_module("bassin_geo.distance")
+distance = importlib.import_module("bassin_geo.distances")
 
 GEOD = Geod(ellps="WGS84")  # the test's own ellipsoid, not the library's
 # A box around the basin that also takes in Belgium and points outside every commune.

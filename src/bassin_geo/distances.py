@@ -526,7 +526,7 @@ def _nearest_shapes(
         pairs = tree.query(a.metric[chunk], predicate="dwithin", distance=radius[chunk])
         rows, targets = chunk[pairs[0]], pairs[1]
         planar = shapely.distance(a.metric[rows], b.metric[targets])
-        if method == "planar":
+        if method == "planar" or len(rows) == 0:  # nothing within the limit: empty ranks
             found.append(_rank_rows(rows, targets, planar, k, limit))
             continue
         # Measure on the ellipsoid only the candidates within reach of each row's k-th

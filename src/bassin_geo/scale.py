@@ -3,7 +3,7 @@
 :func:`locate`, :func:`nearest` and :func:`within_distance` take a
 ``dask_geopandas.GeoDataFrame`` (or a path to a large GeoParquet / GeoPackage file, read in
 partitions) and return a lazy dask result with the columns and values of the in-memory
-functions of :mod:`bassin_geo.distance`, which they call on each partition. Nothing runs
+functions of :mod:`bassin_geo.distances`, which they call on each partition. Nothing runs
 until :func:`compute` or :func:`to_parquet`; both run on the local scheduler or on the
 ``dask.distributed.Client`` the user passes (any Dask cluster), with a progress display.
 
@@ -32,7 +32,6 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +44,7 @@ import shapely
 from pyproj import CRS, Proj
 from scipy.spatial import cKDTree
 
+from bassin_geo import distances
 from bassin_geo.crs import WGS84, metric_crs_for
 from bassin_geo.errors import DataFileError, InvalidInputError, OverwriteError
 from bassin_geo.places import check_distance
@@ -432,14 +432,8 @@ def _partitions_in_reach(
 # --------------------------------------------------------------------------- analyses
 
 
-def _distance_module():
-    # By module path: the package re-exports the function `distance`, which hides the
-    # submodule of the same name from `from bassin_geo import distance`.
-    return importlib.import_module("bassin_geo.distance")
-
-
 def locate(points: Any, method: str = "geodesic") -> dd.DataFrame:
-    """Lazy :func:`bassin_geo.distance.locate` over partitioned points.
+    """Lazy :func:`bassin_geo.distances.locate` over partitioned points.
 
     The contour, components, buffer zone and communes are read and indexed once per worker
     process (the in-memory module caches them), then each point meets only the polygons its
@@ -455,7 +449,7 @@ def locate(points: Any, method: str = "geodesic") -> dd.DataFrame:
     Returns
     -------
     dask DataFrame
-        Columns :data:`bassin_geo.distance.LOCATE_COLUMNS`, indexed like the input.
+        Columns :data:`bassin_geo.distances.LOCATE_COLUMNS`, indexed like the input.
 
     Examples
     --------
@@ -465,7 +459,7 @@ def locate(points: Any, method: str = "geodesic") -> dd.DataFrame:
     ['Douai']
     """
     ddf, _ = _open(points)
-    func = _distance_module().locate
+    func = distances.locate
 
     def call(part: gpd.GeoDataFrame, reference: Any) -> pd.DataFrame:
         return func(part, method=method)
@@ -480,7 +474,7 @@ def nearest(
     max_distance: float | None = None,
     method: str = "geodesic",
 ) -> dd.DataFrame:
-    """Lazy :func:`bassin_geo.distance.nearest`: the k nearest targets of every point.
+    """Lazy :func:`bassin_geo.distances.nearest`: the k nearest targets of every point.
 
     Parameters
     ----------
@@ -499,7 +493,7 @@ def nearest(
     Returns
     -------
     dask DataFrame
-        Columns :data:`bassin_geo.distance.NEAREST_COLUMNS`.
+        Columns :data:`bassin_geo.distances.NEAREST_COLUMNS`.
 
     Examples
     --------
@@ -508,16 +502,15 @@ def nearest(
     >>> compute(nearest(pts, "pitheads", k=2), progress=False)["target_id"].tolist()
     ['pit:waziers-gayant', 'pit:sin-le-noble-puits-du-midi']
     """
-    distance = _distance_module()
-    distance._check_method(method)
-    k = distance._check_k(k)
+    distances._check_method(method)
+    k = distances._check_k(k)
     if max_distance is not None:
         max_distance = check_distance(max_distance, "max_distance")
     ddf, original = _open(points)
     reference = _targets(targets, original)
 
     def call(part: gpd.GeoDataFrame, ref: Any) -> pd.DataFrame:
-        return distance.nearest(part, targets=ref, k=k, max_distance=max_distance, method=method)
+        return distances.nearest(part, targets=ref, k=k, max_distance=max_distance, method=method)
 
     per_partition = None
     if ddf.spatial_partitions is not None and isinstance(reference, gpd.GeoDataFrame):
@@ -530,7 +523,7 @@ def _targets(targets: Any, points: gpd.GeoDataFrame) -> Any:
     if targets is None:
         targets = "sites"
     if isinstance(targets, str):
-        from bassin_geo.distance import _layer
+        from bassin_geo.distances import _layer
 
         # As the in-memory function reads a layer name (rows without geometry dropped).
         return _layer(targets, "targets")[0]
@@ -541,7 +534,7 @@ def _targets(targets: Any, points: gpd.GeoDataFrame) -> Any:
             f"targets must be a layer name or a GeoDataFrame, got {type(targets).__name__}; "
             "targets are shared whole with every partition, so keep them in memory"
         )
-    from bassin_geo.distance import _check_same_crs
+    from bassin_geo.distances import _check_same_crs
 
     _check_same_crs(points, targets, ("points", "targets"))
     if "site_id" not in targets.columns:
@@ -560,7 +553,7 @@ def _as_wgs84_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def within_distance(
     geometry: Any, distance_m: float, layer: Any, method: str = "geodesic"
 ) -> dd.DataFrame:
-    """Lazy :func:`bassin_geo.distance.within_distance` over a large partitioned layer.
+    """Lazy :func:`bassin_geo.distances.within_distance` over a large partitioned layer.
 
     Parameters
     ----------
@@ -587,11 +580,10 @@ def within_distance(
     >>> len(compute(within_distance((3.07, 50.37), 1000, pts), progress=False))
     1
     """
-    distance = _distance_module()
-    distance._check_method(method)
+    distances._check_method(method)
     distance_m = check_distance(distance_m, "distance_m")
     ddf, original = _open(layer)
-    distance._check_same_crs(geometry, original, ("geometry", "layer"))
+    distances._check_same_crs(geometry, original, ("geometry", "layer"))
     if isinstance(geometry, (gpd.GeoDataFrame, gpd.GeoSeries)):
         geometry = _as_wgs84_frame(geometry)
     from bassin_geo.places import as_places
@@ -599,7 +591,7 @@ def within_distance(
     query = as_places(geometry, resolve_polygons=True, where="geometry").geometry
 
     def call(part: gpd.GeoDataFrame, ref: Any) -> pd.DataFrame:
-        return distance.within_distance(ref, distance_m, layer=part, method=method)
+        return distances.within_distance(ref, distance_m, layer=part, method=method)
 
     per_partition = None
     if ddf.spatial_partitions is not None:
