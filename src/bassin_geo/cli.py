@@ -7,6 +7,7 @@ import io
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -388,52 +389,64 @@ network_options = [
 ]
 
 
-def _with_network_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(network_options):
-        func = option(func)
-    return func
+_ROUTING_KEYS = ("network_file", "mode", "clip_basin", "prefer_railways", "output", "force", "fmt")
 
 
-def _network(network_file: str | None, mode: str, clip_basin: bool, prefer_railways: float | None):
-    if network_file is None:
-        return None
-    return bg.load_network(
-        network_file,
-        mode=mode,
-        clip="basin" if clip_basin else None,
-        prefer_railways=prefer_railways,
-        progress=True,
-    )
+@dataclass(frozen=True)
+class _RoutingArgs:
+    """The options route and tour share: which network, and where the legs go."""
 
+    network_file: str | None
+    mode: str
+    clip_basin: bool
+    prefer_railways: float | None
+    output: str | None
+    force: bool
+    fmt: str
 
-def _show_itinerary(result, fmt: str, output: str | None, force: bool) -> None:
-    legs = result.legs
-    if fmt == "table":
-        click.echo(
-            f"{len(legs)} legs, {result.length_m / 1000:.2f} km, "
-            f"{result.duration_s / 60:.0f} min ({legs['method'].iloc[0]})"
+    def network(self):
+        if self.network_file is None:
+            return None
+        return bg.load_network(
+            self.network_file,
+            mode=self.mode,
+            clip="basin" if self.clip_basin else None,
+            prefer_railways=self.prefer_railways,
+            progress=True,
         )
-    _emit(legs, fmt)
-    if output:
-        writer = bg.to_gpx if output.lower().endswith(".gpx") else bg.to_geojson
-        writer(result, output, overwrite=force)
-        click.echo(f"wrote {output}", err=True)
+
+    def show(self, result) -> None:
+        legs = result.legs
+        if self.fmt == "table":
+            click.echo(
+                f"{len(legs)} legs, {result.length_m / 1000:.2f} km, "
+                f"{result.duration_s / 60:.0f} min ({legs['method'].iloc[0]})"
+            )
+        _emit(legs, self.fmt)
+        if self.output:
+            writer = bg.to_gpx if self.output.lower().endswith(".gpx") else bg.to_geojson
+            writer(result, self.output, overwrite=self.force)
+            click.echo(f"wrote {self.output}", err=True)
+
+
+def _with_network_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the shared routing options; the command receives them as one ``args`` object."""
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        args = _RoutingArgs(**{k: kwargs.pop(k) for k in _ROUTING_KEYS})
+        return func(args=args, **kwargs)
+
+    for option in reversed(network_options):
+        wrapper = option(wrapper)
+    return wrapper
 
 
 @main.command()
 @click.argument("stops", nargs=-1, required=True)
 @_with_network_options
 @_handle_errors
-def route(
-    stops: tuple[str, ...],
-    network_file: str | None,
-    mode: str,
-    clip_basin: bool,
-    prefer_railways: float | None,
-    output: str | None,
-    force: bool,
-    fmt: str,
-) -> None:
+def route(stops: tuple[str, ...], args: _RoutingArgs) -> None:
     """The itinerary through STOPS in the given order (site ids, names or "lon,lat").
 
     \b
@@ -442,8 +455,7 @@ def route(
       bassin-geo route 9-9bis 11/19 --network nord-pas-de-calais-latest.osm.pbf \\
           --mode bike --clip-basin --output visit.gpx
     """
-    net = _network(network_file, mode, clip_basin, prefer_railways)
-    _show_itinerary(bg.itinerary(_places(stops), network=net, mode=mode), fmt, output, force)
+    args.show(bg.itinerary(_places(stops), network=args.network(), mode=args.mode))
 
 
 @main.command()
@@ -460,13 +472,7 @@ def tour(
     start: str | None,
     end: str | None,
     return_to_start: bool,
-    network_file: str | None,
-    mode: str,
-    clip_basin: bool,
-    prefer_railways: float | None,
-    output: str | None,
-    force: bool,
-    fmt: str,
+    args: _RoutingArgs,
 ) -> None:
     """The shortest visiting order of STOPS (exact up to 15 stops, local search above).
 
@@ -475,19 +481,21 @@ def tour(
       bassin-geo tour 9-9bis 11/19 Arenberg Delloye --start Delloye --return
       bassin-geo tour --headframes --start Delloye --output headframes.gpx
     """
-    places: Any = _places(stops)
-    if headframes:
-        places = bg.load_pitheads(headframe=True)
-    if len(stops) == 0 and not headframes:
+    if not stops and not headframes:
         raise bg.InvalidInputError("give the stops to visit, or --headframes")
-    net = _network(network_file, mode, clip_basin, prefer_railways)
+    places: Any = bg.load_pitheads(headframe=True) if headframes else _places(stops)
     result = bg.tour(
-        places, start=start, end=end, return_to_start=return_to_start, network=net, mode=mode
+        places,
+        start=start,
+        end=end,
+        return_to_start=return_to_start,
+        network=args.network(),
+        mode=args.mode,
     )
-    if fmt == "table":
+    if args.fmt == "table":
         gap = "" if result.gap is None else f", gap to the lower bound {result.gap:.1%}"
         click.echo(f"solver: {result.solver}{gap}")
-    _show_itinerary(result, fmt, output, force)
+    args.show(result)
 
 
 if __name__ == "__main__":  # pragma: no cover
