@@ -589,6 +589,13 @@ def export_all(
     -------
     dict
         What was written: ``{"map": path, "geopackage": path, "<layer>": path...}``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> written = export_all(tempfile.mkdtemp(), progress=False)
+    >>> sorted(written)[:3], written["map"].name
+    (['buffer_zone', 'buildings', 'communes'], 'map.html')
     """
     from tqdm import tqdm
 

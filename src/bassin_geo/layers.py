@@ -32,6 +32,11 @@ def data_dir() -> Path:
 
     In an installed wheel the data sits inside the package (``bassin_geo/data/boundaries``);
     in a source checkout it is the repository's ``data/boundaries``.
+
+    Examples
+    --------
+    >>> (data_dir() / "bassin_minier.gpkg").is_file()
+    True
     """
     here = Path(__file__).resolve().parent
     for candidate in (here / "data" / "boundaries", here.parents[1] / "data" / "boundaries"):
@@ -115,7 +120,16 @@ def list_layers() -> pd.DataFrame:
 
 
 def load_provenance() -> dict:
-    """The provenance record of the embedded data (sources, licence, counts, areas)."""
+    """The provenance record of the embedded data (sources, licence, counts, areas).
+
+    Examples
+    --------
+    >>> record = load_provenance()
+    >>> record["licence"]
+    'Licence Ouverte / Open Licence 2.0 (Etalab)'
+    >>> len(record["commune_disagreements"]) > 0
+    True
+    """
     return json.loads((data_dir() / PROVENANCE_NAME).read_text(encoding="utf-8"))
 
 
