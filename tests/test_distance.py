@@ -7,7 +7,6 @@ densely sampled boundaries for distances to polygons, geopandas ``sjoin`` for co
 
 from __future__ import annotations
 
-import doctest
 import sys
 import types
 
@@ -21,7 +20,6 @@ from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 
 import bassin_geo as bg
-import bassin_geo.distances
 from bassin_geo.distances import (
     LOCATE_COLUMNS,
     NEAREST_COLUMNS,
@@ -511,11 +509,6 @@ def test_mixed_crs_between_inputs(sites):
     # A frame in Lambert-93 alone is converted: same answer as in WGS84.
     m = distance_matrix(a)
     np.testing.assert_allclose(m.to_numpy(), distance_matrix(sites.iloc[:3]).to_numpy(), atol=MM)
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(bassin_geo.distances, optionflags=doctest.ELLIPSIS)
-    assert result.attempted >= 5 and result.failed == 0
 
 
 def test_nearest_shapes_with_nothing_within_the_limit():
