@@ -402,6 +402,8 @@ def _layer_items(layers: Sequence[Any]) -> list[tuple[str, gpd.GeoDataFrame, Sty
         gdf = as_frame(item, where=f"layer {i + 1}")
         name = label or getattr(item, "name", None)
         name = name if isinstance(name, str) and name else f"Layer {i + 1}"
+        if "approximate" in gdf and gdf["approximate"].fillna(False).astype(bool).all():
+            name = f"{name} (approximate)"  # a reconstructed line says so in the layer control
         items.append((name, gdf, style_for(name, i, columns=gdf.columns, values=gdf.get("kind"))))
     return items
 

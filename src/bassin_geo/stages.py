@@ -357,6 +357,11 @@ class Crossings:
     area: str
 
     @property
+    def name(self) -> str:
+        """A label for maps and files: "Crossings of perimeter"."""
+        return f"Crossings of {self.area}"
+
+    @property
     def km_inside(self) -> float:
         """Kilometres run inside the area."""
         return float(self.passages["length_km"].sum())

@@ -227,6 +227,8 @@ ROUTE_STYLES: dict[str, Style] = {
         symbol="exit",
         radius=8,
     ),
+    # A stretch of the route inside an area: a wide translucent band under the route line.
+    "passage": Style("Inside the area", color="#1a9641", weight=10, fill_color=None),
     "waypoint": Style(
         "Waypoint", color="#ffffff", fill_color="#2b83ba", fill_opacity=1, weight=1.5, radius=6
     ),
