@@ -291,3 +291,12 @@ def test_route_with_sparse_km_column_gets_start_finish_and_markers():
     labels = re.findall(r'"_html":"<span>([^<]+)<\\/span>"', page)
     assert labels == ["5", "10"] and int(length // 5000) == 2
     assert page.count('"_tip":"Start"') == 1 and page.count('"_tip":"Finish"') == 1
+
+
+def test_approximate_stage_is_labelled_and_passages_are_not_filled():
+    stage = bg.load_stage(2025, 1)
+    html = bg.make_map(stage, bg.crossings(stage, "perimeter")).get_root().render()
+    assert "stage 1: Lille \\u003e Lille (approximate)" in html  # the layer control entry
+    assert "Crossings of perimeter" in html
+    passage = bg.styles.ROUTE_STYLES["passage"].leaflet()
+    assert passage["fill"] is False
