@@ -1,0 +1,31 @@
+"""Regression tests from a first-user review: bad input gets a bassin_geo error, never a
+silent wrong answer or a dependency's traceback."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+
+import bassin_geo as bg
+from bassin_geo.errors import InvalidInputError
+
+
+# ------------------------------------------------------------------ layer filter flags
+@pytest.mark.parametrize("value", ["no", "yes", 0, 1, "False"])
+def test_filter_flags_refuse_non_booleans(value):
+    # bool("no") is True: these used to return the headframe pits for headframe="no".
+    with pytest.raises(InvalidInputError, match="headframe must be True, False or None"):
+        bg.load_pitheads(headframe=value)
+    with pytest.raises(InvalidInputError, match="unesco"):
+        bg.load_sites(unesco=value)
+    with pytest.raises(InvalidInputError, match="all_nord_pas_de_calais"):
+        bg.load_communes(all_nord_pas_de_calais=value)
+
+
+def test_filter_flags_split_the_layer():
+    raw = gpd.read_file(bg.data_dir() / "bassin_minier.gpkg", layer="pitheads")
+    with_hf, without = bg.load_pitheads(headframe=True), bg.load_pitheads(headframe=np.False_)
+    assert len(with_hf) == int(raw["headframe"].sum())
+    assert len(without) == int((~raw["headframe"].astype(bool)).sum())
+    assert len(with_hf) + len(without) == len(raw)
