@@ -29,3 +29,29 @@ def test_filter_flags_split_the_layer():
     assert len(with_hf) == int(raw["headframe"].sum())
     assert len(without) == int((~raw["headframe"].astype(bool)).sum())
     assert len(with_hf) + len(without) == len(raw)
+
+
+# ------------------------------------------------------------------ exports
+def test_empty_result_writes_an_empty_feature_collection(tmp_path):
+    import json
+
+    import pyogrio
+
+    # Nothing within 10 m of a point in Paris: a normal, empty answer that a user exports.
+    empty = bg.within_distance((2.35, 48.85), 10, layer="pitheads")
+    assert len(empty) == 0
+    out = bg.to_geojson(empty, tmp_path / "none.geojson")
+    assert json.loads(out.read_text()) == {"type": "FeatureCollection", "features": []}
+    assert pyogrio.read_info(out)["features"] == 0
+
+
+def test_writing_onto_a_folder_says_it_is_a_folder(tmp_path):
+    from bassin_geo.errors import ExportError, OverwriteError
+
+    pits = bg.load_pitheads().head(2)
+    for overwrite in (False, True):
+        with pytest.raises(ExportError, match="is a folder; give a file path") as info:
+            bg.to_geojson(pits, tmp_path, overwrite=overwrite)
+        # Not an OverwriteError: its advice (overwrite=True) cannot replace a folder.
+        assert not isinstance(info.value, OverwriteError)
+    assert list(tmp_path.iterdir()) == []
