@@ -55,3 +55,35 @@ def test_writing_onto_a_folder_says_it_is_a_folder(tmp_path):
         # Not an OverwriteError: its advice (overwrite=True) cannot replace a folder.
         assert not isinstance(info.value, OverwriteError)
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ routes and stages
+@pytest.mark.parametrize("value", [None, 5, [(3.0, 50.4), (3.1, 50.45)]])
+def test_read_route_refuses_what_is_not_a_path(value):
+    with pytest.raises(InvalidInputError, match="read_route reads a file"):
+        bg.read_route(value)
+
+
+def test_read_route_points_to_the_functions_that_take_lines():
+    from shapely.geometry import LineString
+
+    line = LineString([(2.8, 50.4), (3.2, 50.4)])
+    with pytest.raises(InvalidInputError, match="goes straight to crossings"):
+        bg.read_route(line)
+    # ...and crossings does take it: the whole line (28.4 km, Geod) lies in the basin.
+    from pyproj import Geod
+
+    expected = Geod(ellps="WGS84").inv(2.8, 50.4, 3.2, 50.4)[2] / 1000
+    summary = bg.crossings(line).summary()
+    assert summary["route_km"] == pytest.approx(expected, abs=1e-3)
+    assert summary["km_inside"] == pytest.approx(expected, abs=1e-3)
+
+
+def test_a_frame_of_points_is_not_a_route_in_one_line():
+    from shapely.geometry import Point
+
+    pts = gpd.GeoDataFrame(geometry=[Point(3.0, 50.4), Point(3.1, 50.4)], crs=4326)
+    with pytest.raises(InvalidInputError) as info:
+        bg.crossings(pts)
+    message = str(info.value)
+    assert "\n" not in message and "GeoDataFrame of Point geometries" in message
