@@ -87,3 +87,22 @@ def test_a_frame_of_points_is_not_a_route_in_one_line():
         bg.crossings(pts)
     message = str(info.value)
     assert "\n" not in message and "GeoDataFrame of Point geometries" in message
+
+
+@pytest.mark.parametrize("number", [1.5, True, None, "one", 1.0 + 1e-9])
+def test_load_stage_refuses_numbers_that_are_not_whole(number):
+    # 1.5 and True used to load stage 1 under the name "stage 1.5" / "stage True".
+    with pytest.raises(InvalidInputError, match="must be a whole number"):
+        bg.load_stage(2025, number)
+
+
+def test_load_stage_accepts_numpy_and_text_numbers():
+    import pandas as pd
+
+    table = pd.read_csv(bg.data_dir() / "tdf2025_stages.csv")
+    communes = int(table.loc[table["stage"] == 2, "commune"].nunique())
+    for number in (np.int64(2), "2", 2.0):
+        stage = bg.load_stage(np.int32(2025), number)
+        assert stage.name.startswith("Tour de France 2025, stage 2:")
+        assert stage.properties["stage"] == 2
+        assert 2 <= len(stage.coords) <= communes
