@@ -106,3 +106,49 @@ def test_load_stage_accepts_numpy_and_text_numbers():
         assert stage.name.startswith("Tour de France 2025, stage 2:")
         assert stage.properties["stage"] == 2
         assert 2 <= len(stage.coords) <= communes
+
+
+# ------------------------------------------------------------------ command line
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["distance", "Arenberg"], "Missing argument 'B'"),
+        (["nearest", "3.0,50.4", "-k", "abc"], "'abc' is not a valid integer"),
+        (["bogus"], "No such command 'bogus'"),
+        (["route", "--network", "no_such_file.osm.pbf", "Arenberg", "11/19"], "does not exist"),
+    ],
+)
+def test_cli_usage_mistakes_are_one_line_and_exit_1(args, needle, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    # The package under test, wherever it is imported from (a relative PYTHONPATH=src
+    # would not hold in tmp_path).
+    env = {**os.environ, "PYTHONPATH": str(Path(bg.__file__).resolve().parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-m", "bassin_geo.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0]
+    assert "--help" in lines[0]  # where to look next
+
+
+def test_cli_help_and_version_still_exit_0():
+    from click.testing import CliRunner
+
+    from bassin_geo.cli import main
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["--help"]).exit_code == 0
+    version = runner.invoke(main, ["--version"])
+    assert version.exit_code == 0 and bg.__version__ in version.output
+    assert runner.invoke(main, ["distance", "--help"]).exit_code == 0
