@@ -152,3 +152,51 @@ def test_cli_help_and_version_still_exit_0():
     version = runner.invoke(main, ["--version"])
     assert version.exit_code == 0 and bg.__version__ in version.output
     assert runner.invoke(main, ["distance", "--help"]).exit_code == 0
+
+
+# ------------------------------------------------------------------ network
+@pytest.fixture(scope="module")
+def line_net():
+    from shapely.geometry import LineString
+
+    lines = gpd.GeoSeries([LineString([(3.0, 50.4), (3.1, 50.4)])], crs=4326)
+    return bg.load_network(lines)
+
+
+def test_network_cache_folder_is_created_or_refused_with_an_export_error(tmp_path):
+    from shapely.geometry import LineString
+
+    from bassin_geo.errors import ExportError
+
+    lines = gpd.GeoSeries([LineString([(3.0, 50.4), (3.01, 50.4)])], crs=4326)
+    target = tmp_path / "new_folder" / "net.npz"
+    bg.load_network(lines, cache=target)  # was FileNotFoundError on the .part file
+    assert len(bg.load_network(target).edges) == 1
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ExportError, match="cannot write the network cache"):
+        bg.load_network(lines, cache=blocker / "net.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "new_folder"]
+
+
+@pytest.mark.parametrize("network", ["net.osm.pbf", 3])
+def test_reachable_refuses_what_is_not_a_network(network):
+    with pytest.raises(InvalidInputError, match="network must be a Network"):
+        bg.reachable((3.0, 50.4), 10, network=network)
+
+
+@pytest.mark.parametrize("minutes", [-1, float("nan"), float("inf"), "30", True])
+def test_reachable_minutes_are_checked_as_minutes(line_net, minutes):
+    with pytest.raises(InvalidInputError, match="minutes must be a finite number >= 0") as info:
+        bg.reachable((3.0, 50.4), minutes, network=line_net)
+    assert "metres" not in str(info.value)
+
+
+def test_reachable_budget_in_minutes(line_net):
+    from pyproj import Geod
+
+    # Walking speed from the mode rules; 10 minutes along a straight east-west road.
+    speed = bg.mode_rules("walk")["default_speed_kmh"]
+    r = bg.reachable((3.0, 50.4), np.int64(10), network=line_net, sites=[(3.005, 50.4)])
+    reached = float(sum(Geod(ellps="WGS84").geometry_length(g) for g in r.edges.geometry))
+    assert reached == pytest.approx(speed * 1000 / 60 * 10, rel=1e-3)
