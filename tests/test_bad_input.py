@@ -200,3 +200,16 @@ def test_reachable_budget_in_minutes(line_net):
     r = bg.reachable((3.0, 50.4), np.int64(10), network=line_net, sites=[(3.005, 50.4)])
     reached = float(sum(Geod(ellps="WGS84").geometry_length(g) for g in r.edges.geometry))
     assert reached == pytest.approx(speed * 1000 / 60 * 10, rel=1e-3)
+
+
+# ------------------------------------------------------------------ maps and files
+@pytest.mark.parametrize("tiles", ["tiles/{z}/{x}/{y}.png", 5])
+def test_make_map_bad_tiles_is_our_error(tiles):
+    with pytest.raises(InvalidInputError, match="with attr="):
+        bg.make_map("lakes", context=False, tiles=tiles)
+
+
+def test_make_map_local_tiles_with_credit(tmp_path):
+    m = bg.make_map("lakes", context=False, tiles="tiles/{z}/{x}/{y}.png", attr="my tiles")
+    html = bg.save_map(m, tmp_path / "m.html").read_text()
+    assert "tiles/{z}/{x}/{y}.png" in html and "my tiles" in html
