@@ -213,3 +213,19 @@ def test_make_map_local_tiles_with_credit(tmp_path):
     m = bg.make_map("lakes", context=False, tiles="tiles/{z}/{x}/{y}.png", attr="my tiles")
     html = bg.save_map(m, tmp_path / "m.html").read_text()
     assert "tiles/{z}/{x}/{y}.png" in html and "my tiles" in html
+
+
+def test_read_layer_unknown_crs_is_our_error(tmp_path):
+    from shapely.geometry import Point
+
+    path = tmp_path / "pts.gpkg"
+    gpd.GeoDataFrame(geometry=[Point(700000, 7030000)], crs=2154).to_file(path)
+    with pytest.raises(InvalidInputError, match="not a CRS pyproj knows"):
+        bg.read_layer(path, crs="EPSG:99999")
+    # A CRS given as an object or text still works, and converts to WGS84 (pyproj direct).
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(2154, 4326, always_xy=True).transform(700000, 7030000)
+    for crs in ("EPSG:2154", 2154):
+        got = bg.read_layer(path, crs=crs).geometry.iloc[0]
+        assert (got.x, got.y) == pytest.approx((lon, lat), abs=1e-9)

@@ -12,6 +12,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from bassin_geo.crs import WGS84
 from bassin_geo.errors import (
@@ -163,6 +165,14 @@ def read_layer(
     """
     if engine not in ENGINES:
         raise InvalidInputError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if crs is not None:
+        try:
+            crs = CRS.from_user_input(crs)
+        except CRSError as exc:
+            raise InvalidInputError(
+                f"read_layer: crs={crs!r} is not a CRS pyproj knows ({exc}); give e.g. "
+                "'EPSG:2154' (Lambert-93) or 'EPSG:4326' (longitude/latitude)"
+            ) from None
     p = _check_path(path)
     chosen = _pick_layer(p, layer)
     gdf = _read(p, chosen, engine)
