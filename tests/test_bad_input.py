@@ -229,3 +229,36 @@ def test_read_layer_unknown_crs_is_our_error(tmp_path):
     for crs in ("EPSG:2154", 2154):
         got = bg.read_layer(path, crs=crs).geometry.iloc[0]
         assert (got.x, got.y) == pytest.approx((lon, lat), abs=1e-9)
+
+
+def test_read_layer_degrees_labelled_lambert93(tmp_path):
+    from pyproj import Geod
+    from shapely.geometry import Point
+
+    from bassin_geo.errors import CoordinateError
+
+    # A classic GIS slip: longitude/latitude numbers saved with the Lambert-93 label.
+    path = tmp_path / "mislabelled.gpkg"
+    gpd.GeoDataFrame(geometry=[Point(3.0, 50.4), Point(3.1, 50.45)], crs=2154).to_file(path)
+    with pytest.raises(CoordinateError, match="look like longitude/latitude degrees"):
+        bg.read_layer(path)
+    # crs= fixes the label; the distance then is the one Geod gives between the numbers.
+    got = bg.read_layer(path, crs="EPSG:4326")
+    expected = Geod(ellps="WGS84").inv(3.0, 50.4, 3.1, 50.45)[2]
+    assert bg.distance(got.geometry.iloc[0], got.geometry.iloc[1]) == pytest.approx(
+        expected, abs=1e-3
+    )
+
+
+def test_read_layer_real_lambert93_and_utm_data_still_read(tmp_path):
+    from pyproj import Transformer
+    from shapely.geometry import Point
+
+    # Lambert-93 in the basin, and UTM 31N just beyond its zone's edge (lon 6.5).
+    cases = [(2154, 700000, 7030000), (32631, 889000, 5540000)]
+    for epsg, x, y in cases:
+        path = tmp_path / f"p{epsg}.gpkg"
+        gpd.GeoDataFrame(geometry=[Point(x, y)], crs=epsg).to_file(path)
+        got = bg.read_layer(path).geometry.iloc[0]
+        lon, lat = Transformer.from_crs(epsg, 4326, always_xy=True).transform(x, y)
+        assert (got.x, got.y) == pytest.approx((lon, lat), abs=1e-9)
