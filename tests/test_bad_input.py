@@ -262,3 +262,33 @@ def test_read_layer_real_lambert93_and_utm_data_still_read(tmp_path):
         got = bg.read_layer(path).geometry.iloc[0]
         lon, lat = Transformer.from_crs(epsg, 4326, always_xy=True).transform(x, y)
         assert (got.x, got.y) == pytest.approx((lon, lat), abs=1e-9)
+
+
+def test_cli_tour_start_accepts_lon_lat(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+    from pyproj import Geod
+
+    from bassin_geo.cli import main
+
+    start = (3.1725, 50.3319)
+    args = ["tour", "Arenberg", "11/19", "9-9bis", "--start", "3.1725,50.3319"]
+    result = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    legs = json.loads(result.stdout)
+    assert legs[0]["from"] == "place:0"
+    # Brute force over the 3! orders after the fixed start, with Geod directly.
+    from itertools import permutations
+
+    geod = Geod(ellps="WGS84")
+    pts = {s: bg.get_site(s).geometry for s in ("Arenberg", "11/19", "9-9bis")}
+    pts = {bg.get_site(s)["site_id"]: (g.x, g.y) for s, g in pts.items()}
+
+    def length(order):
+        xy = [start] + [pts[k] for k in order]
+        return sum(geod.inv(*a, *b)[2] for a, b in zip(xy, xy[1:], strict=False))
+
+    best = min(permutations(pts), key=length)
+    assert [leg["to"] for leg in legs] == list(best)
+    assert sum(leg["length_m"] for leg in legs) == pytest.approx(length(best), abs=1e-3)

@@ -510,10 +510,11 @@ def tour(
     if not stops and not headframes:
         raise bg.InvalidInputError("give the stops to visit, or --headframes")
     places: Any = bg.load_pitheads(headframe=True) if headframes else _places(stops)
+    # --start/--end are places like the stops: "lon,lat" too, not only names.
     result = bg.tour(
         places,
-        start=start,
-        end=end,
+        start=_places((start,))[0] if start is not None else None,
+        end=_places((end,))[0] if end is not None else None,
         return_to_start=return_to_start,
         network=args.network(),
         mode=args.mode,
