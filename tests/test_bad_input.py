@@ -292,3 +292,15 @@ def test_cli_tour_start_accepts_lon_lat(tmp_path):
     best = min(permutations(pts), key=length)
     assert [leg["to"] for leg in legs] == list(best)
     assert sum(leg["length_m"] for leg in legs) == pytest.approx(length(best), abs=1e-3)
+
+
+def test_changing_a_loaded_pit_does_not_change_later_loads():
+    import json
+
+    raw = gpd.read_file(bg.data_dir() / "bassin_minier.gpkg", layer="pitheads")
+    first = bg.load_pitheads()
+    first.at[0, "shafts"].append({"name": "invented"})
+    first.at[1, "shafts"][0]["name"] = "renamed"
+    again = bg.load_pitheads()
+    assert again.at[0, "shafts"] == json.loads(raw.at[0, "shafts"])
+    assert again.at[1, "shafts"] == json.loads(raw.at[1, "shafts"])

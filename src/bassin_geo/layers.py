@@ -92,7 +92,12 @@ def load_layer(name: str) -> gpd.GeoDataFrame:
     >>> len(props)
     109
     """
-    return _read_cached(_check_name(name)).copy()
+    gdf = _read_cached(_check_name(name)).copy()
+    if name == "pitheads":
+        # DataFrame.copy does not copy the lists in a column: a caller appending to one
+        # pit's shafts would change every later load_pitheads().
+        gdf["shafts"] = [[dict(shaft) for shaft in shafts] for shafts in gdf["shafts"]]
+    return gdf
 
 
 def list_layers() -> pd.DataFrame:
