@@ -96,7 +96,33 @@ def _places(values: tuple[str, ...]) -> list[Any]:
     return out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _OneLineErrors(click.Group):
+    """The ``bassin-geo`` group: a usage mistake (missing argument, bad option value,
+    unknown command) is, like every other error, one line on stderr and exit code 1."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # bare `bassin-geo`: the help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "bassin-geo"
+            click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(1)
+        except click.Abort:
+            click.echo("error: interrupted", err=True)
+            sys.exit(1)
+        # --help and --version come back as their exit code; a command returns None.
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback of errors.")
 @click.version_option(bg.__version__, prog_name="bassin-geo")
 def main(debug: bool) -> None:
@@ -484,10 +510,11 @@ def tour(
     if not stops and not headframes:
         raise bg.InvalidInputError("give the stops to visit, or --headframes")
     places: Any = bg.load_pitheads(headframe=True) if headframes else _places(stops)
+    # --start/--end are places like the stops: "lon,lat" too, not only names.
     result = bg.tour(
         places,
-        start=start,
-        end=end,
+        start=_places((start,))[0] if start is not None else None,
+        end=_places((end,))[0] if end is not None else None,
         return_to_start=return_to_start,
         network=args.network(),
         mode=args.mode,

@@ -116,12 +116,13 @@ def atomic_write(path: str | os.PathLike, overwrite: bool = False) -> Iterator[P
 
 
 def _check_target(target: Path, overwrite: bool) -> None:
+    # A folder first: "pass overwrite=True" would be wrong advice, it cannot replace one.
+    if target.is_dir():
+        raise ExportError(f"{target} is a folder; give a file path inside it")
     if target.exists() and not overwrite:
         raise OverwriteError(
             f"{target} already exists; pass overwrite=True to replace it, or choose another path"
         )
-    if target.is_dir():
-        raise ExportError(f"{target} is a folder; give a file path")
 
 
 def as_frame(data: Any, where: str = "data") -> gpd.GeoDataFrame:
@@ -252,7 +253,7 @@ def feature_collection(data: Any, precision: int = 7) -> str:
     texts = shapely.to_geojson(geoms)
     texts = np.where(pd.isna(texts), "null", texts)
     props = _plain_table(gdf.drop(columns=gdf.geometry.name), nested="keep")
-    if len(props.columns):
+    if len(props.columns) and len(props):
         lines = props.to_json(
             orient="records", lines=True, date_format="iso", double_precision=15, force_ascii=False
         ).splitlines()
@@ -262,6 +263,8 @@ def feature_collection(data: Any, precision: int = 7) -> str:
         f'{{"type":"Feature","properties":{p},"geometry":{g}}}'
         for p, g in zip(lines, texts, strict=True)
     ]
+    if not features:  # an empty result (no site within reach) is a valid, empty collection
+        return '{"type":"FeatureCollection","features":[]}\n'
     return '{"type":"FeatureCollection","features":[\n' + ",\n".join(features) + "\n]}\n"
 
 

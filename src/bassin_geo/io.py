@@ -12,6 +12,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from bassin_geo.crs import WGS84
 from bassin_geo.errors import (
@@ -120,6 +122,25 @@ def _degrees(gdf: gpd.GeoDataFrame) -> bool:
     return bool(-180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90)
 
 
+def _mislabelled_degrees(gdf: gpd.GeoDataFrame) -> bool:
+    """A projected label on longitude/latitude numbers.
+
+    True when every coordinate could be degrees and, read in the projected CRS, the data
+    lands wholly outside that CRS's area of use (3, 50 in Lambert-93 is off Africa).
+    """
+    if not gdf.crs.is_projected or not _degrees(gdf) or gdf.crs.area_of_use is None:
+        return False
+    west, south, east, north = gdf.crs.area_of_use.bounds
+    xmin, ymin, xmax, ymax = gdf.geometry.to_crs(WGS84).total_bounds
+    margin = 1.0  # degrees: data just beyond a UTM zone's edge is normal
+    return bool(
+        xmax < west - margin
+        or xmin > east + margin
+        or ymax < south - margin
+        or ymin > north + margin
+    )
+
+
 def read_layer(
     path: str | Path,
     layer: str | None = None,
@@ -163,6 +184,14 @@ def read_layer(
     """
     if engine not in ENGINES:
         raise InvalidInputError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if crs is not None:
+        try:
+            crs = CRS.from_user_input(crs)
+        except CRSError as exc:
+            raise InvalidInputError(
+                f"read_layer: crs={crs!r} is not a CRS pyproj knows ({exc}); give e.g. "
+                "'EPSG:2154' (Lambert-93) or 'EPSG:4326' (longitude/latitude)"
+            ) from None
     p = _check_path(path)
     chosen = _pick_layer(p, layer)
     gdf = _read(p, chosen, engine)
@@ -178,13 +207,22 @@ def read_layer(
             )
         gdf = gdf.set_crs(crs)
     elif crs is not None and not gdf.crs.equals(crs):
-        if not (gdf.crs.is_geographic and not _degrees(gdf)):
+        relabel = gdf.crs.is_geographic and not _degrees(gdf)
+        if not (relabel or (crs.is_geographic and _mislabelled_degrees(gdf))):
             raise InvalidInputError(
                 f"{where}: the file says its CRS is {gdf.crs.to_string()}, not {crs}; drop crs="
             )
         # A GeoJSON without a crs member is labelled WGS84 by GDAL even when it holds
         # metres: the caller's crs= is the truth then.
         gdf = gdf.set_crs(crs, allow_override=True)
+    if _mislabelled_degrees(gdf):
+        x, y = gdf.total_bounds[:2]
+        raise CoordinateError(
+            f"{where}: the file says its CRS is {gdf.crs.to_string()}, but its coordinates "
+            f"look like longitude/latitude degrees (first corner x={x:g}, y={y:g}), which in "
+            f"that CRS lie outside its area of use ({gdf.crs.area_of_use.name}). The label "
+            "is wrong: read it with read_layer(path, crs='EPSG:4326'), or fix the file's CRS"
+        )
     if gdf.crs.is_geographic:
         coords = shapely.get_coordinates(gdf.geometry.to_numpy())
         try:

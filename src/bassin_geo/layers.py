@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from bassin_geo._catalog import GPKG_NAME, LAYERS, PROVENANCE_NAME, SITE_KINDS
@@ -91,7 +92,12 @@ def load_layer(name: str) -> gpd.GeoDataFrame:
     >>> len(props)
     109
     """
-    return _read_cached(_check_name(name)).copy()
+    gdf = _read_cached(_check_name(name)).copy()
+    if name == "pitheads":
+        # DataFrame.copy does not copy the lists in a column: a caller appending to one
+        # pit's shafts would change every later load_pitheads().
+        gdf["shafts"] = [[dict(shaft) for shaft in shafts] for shafts in gdf["shafts"]]
+    return gdf
 
 
 def list_layers() -> pd.DataFrame:
@@ -133,6 +139,16 @@ def load_provenance() -> dict:
     return json.loads((data_dir() / PROVENANCE_NAME).read_text(encoding="utf-8"))
 
 
+def _check_flag(value: object, name: str) -> bool | None:
+    """A filter flag: None, True or False; anything else would silently filter wrongly."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    # bool("no") is True: a string or a number would filter the wrong way without a word.
+    raise InvalidInputError(f"{name} must be True, False or None, got {value!r}")
+
+
 def load_perimeter() -> gpd.GeoDataFrame:
     """The basin contour: one polygon with its measured ``area_ha`` (Lambert-93).
 
@@ -152,7 +168,8 @@ def load_communes(all_nord_pas_de_calais: bool = False) -> gpd.GeoDataFrame:
     >>> len(load_communes()), len(load_communes(all_nord_pas_de_calais=True))
     (330, 1534)
     """
-    return load_layer("communes_nord_pas_de_calais" if all_nord_pas_de_calais else "communes")
+    everything = _check_flag(all_nord_pas_de_calais, "all_nord_pas_de_calais")
+    return load_layer("communes_nord_pas_de_calais" if everything else "communes")
 
 
 def load_sites(kind: str | list[str] | None = None, unesco: bool | None = None) -> gpd.GeoDataFrame:
@@ -181,8 +198,9 @@ def load_sites(kind: str | list[str] | None = None, unesco: bool | None = None) 
                 f"unknown site kind {unknown[0]!r}: use one of {', '.join(SITE_KINDS)}"
             )
         sites = sites[sites["kind"].isin(kinds)]
+    unesco = _check_flag(unesco, "unesco")
     if unesco is not None:
-        sites = sites[sites["unesco"] == bool(unesco)]
+        sites = sites[sites["unesco"] == unesco]
     return sites.reset_index(drop=True)
 
 
@@ -201,8 +219,9 @@ def load_pitheads(headframe: bool | None = None) -> gpd.GeoDataFrame:
     True
     """
     pits = load_layer("pitheads")
+    headframe = _check_flag(headframe, "headframe")
     if headframe is not None:
-        pits = pits[pits["headframe"] == bool(headframe)].reset_index(drop=True)
+        pits = pits[pits["headframe"] == headframe].reset_index(drop=True)
     return pits
 
 

@@ -711,9 +711,17 @@ def make_map(
     m.default_js = [(n, u) for n, u in m.default_js if n == "leaflet"]
     m.default_css = [(n, u) for n, u in m.default_css if n == "leaflet_css"]
     if tiles is not None:
-        folium.TileLayer(
-            tiles, attr=attr, name="Background", control=False, className="bg-tiles"
-        ).add_to(m)
+        try:
+            background = folium.TileLayer(
+                tiles, attr=attr, name="Background", control=False, className="bg-tiles"
+            )
+        except (ValueError, TypeError) as exc:  # folium's own wording names no argument
+            raise InvalidInputError(
+                f"make_map: tiles={tiles!r:.80} cannot be drawn ({exc}). Give a folium tile "
+                "name, or a URL template such as 'tiles/{z}/{x}/{y}.png' with attr= naming "
+                "who made the tiles; tiles=None draws no background"
+            ) from exc
+        background.add_to(m)
     _Page(title).add_to(m)
     rows: list[str] = []
     for label, gdf, style in items:

@@ -40,6 +40,7 @@ from bassin_geo.errors import (
     CRSMismatchError,
     DataFileError,
     EmptyInputError,
+    ExportError,
     InvalidInputError,
     NetworkError,
 )
@@ -449,9 +450,18 @@ class Network:
         for col in ("highway", "source"):
             arrays[f"e_{col}"] = self.edges[col].fillna("").astype(str).to_numpy().astype("U")
         tmp = path.with_name(path.name + ".part")
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
-        tmp.replace(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)  # as the exporters do
+            with open(tmp, "wb") as fh:
+                np.savez(fh, **arrays)
+            tmp.replace(path)
+        except OSError as exc:
+            if tmp.is_file():  # a half-written cache must not be loaded later
+                tmp.unlink()
+            raise ExportError(
+                f"cannot write the network cache {path} ({exc.strerror or exc}); choose a "
+                "writable folder, or leave cache out"
+            ) from exc
         return path
 
     @classmethod
@@ -1389,13 +1399,21 @@ def reachable(
             "reachable needs a network: build one with load_network(...); straight-line "
             "isochrones would claim routes that may not exist"
         )
+    if not isinstance(network, Network):
+        raise InvalidInputError(
+            f"network must be a Network from load_network(...), got {type(network).__name__}"
+        )
+    number = isinstance(minutes, (int, float, np.integer, np.floating))
+    # Its own check: check_distance would speak of metres, and take "30" or True.
+    if not number or isinstance(minutes, (bool, np.bool_)) or not (0 <= minutes < np.inf):
+        raise InvalidInputError(f"minutes must be a finite number >= 0, got {minutes!r}")
     if mode is not None and mode != network.mode:
         mode_rules(mode)  # unknown mode -> its own message
         raise InvalidInputError(
             f"the network was built for {network.mode!r}, not {mode!r}: build it with "
             f"load_network(..., mode={mode!r})"
         )
-    budget = check_distance(minutes, "minutes") * 60.0
+    budget = float(minutes) * 60.0
     o = as_places(origin, where="origin").iloc[:1]
     so = network._snap(o.geometry.to_numpy(), o["site_id"].tolist(), max_snap_m, "raise")
     mat = network.graph("time")

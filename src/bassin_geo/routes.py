@@ -8,6 +8,7 @@ GDAL reads, in any CRS; :meth:`Route.from_coords` builds one from ``(lon, lat)``
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -377,6 +378,12 @@ def read_route(
     >>> r.name, round(r.length_km, 3)
     ('Ride', 7.11)
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidInputError(
+            f"read_route reads a file: give the path of a GPX, GeoJSON or KML, not a "
+            f"{type(path).__name__}. A LineString or a GeoDataFrame of lines goes straight "
+            "to crossings(), communes_crossed() and sites_along()"
+        )
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"{path}: no such file; give the path of a GPX, GeoJSON or KML")
@@ -418,7 +425,13 @@ def as_route(route: Any) -> Route:
         if len(lines):
             parts = shapely.get_parts(lines.geometry.to_numpy())
             return Route.from_coords(shapely.get_coordinates(parts))
+    if isinstance(route, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        # Not the frame's repr: it spans several lines and says nothing about the problem.
+        kinds = ", ".join(sorted(set(gdf.geom_type.dropna()))) or "no"
+        what = f"a {type(route).__name__} of {kinds} geometries (no line)"
+    else:
+        what = f"{route!r:.60}"
     raise InvalidInputError(
-        f"route: {route!r:.60} is not a route; give a Route, a file path, a LineString in "
+        f"route: {what} is not a route; give a Route, a file path, a LineString in "
         "WGS84 or a GeoDataFrame of lines"
     )

@@ -117,6 +117,21 @@ def _event(raw: Any) -> tuple[str, str | None]:
     return raw, None
 
 
+def _whole(value: Any, label: str) -> int:
+    """A stage year or number as an int; 1.5, True or None would name a stage that is not."""
+    if isinstance(value, (bool, np.bool_)):
+        pass
+    elif isinstance(value, (int, np.integer)):
+        return int(value)
+    elif isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise InvalidInputError(
+        f"load_stage: {label} must be a whole number, as in load_stage(2025, 1); got {value!r}"
+    )
+
+
 def load_stage(year: int, number: int) -> Route:
     """An approximation of a Tour de France stage that touches the basin (2025: stages 1-3).
 
@@ -148,9 +163,10 @@ def load_stage(year: int, number: int) -> Route:
     >>> stage.length_km < 184.9
     True
     """
+    year, number = _whole(year, "year"), _whole(number, "number")
     table = _stage_table()
     shipped = sorted(int(s) for s in table["stage"].unique())
-    if int(year) != 2025 or int(number) not in shipped:
+    if year != 2025 or number not in shipped:
         raise InvalidInputError(
             f"no shipped stage {number} of {year}: the package ships the 2025 stages "
             f"{', '.join(map(str, shipped))} (those that touch the basin). For another stage, "
