@@ -246,6 +246,10 @@ def _pair_distances(a: _Side, b: _Side, ia: np.ndarray, ib: np.ndarray, method: 
     """Distances of the pairs (a[ia[n]], b[ib[n]]), vectorized."""
     ia = np.asarray(ia, dtype=np.intp)
     ib = np.asarray(ib, dtype=np.intp)
+    if a.all_points and b.all_points:  # no masks to build and apply: a million pairs is common
+        if method == "planar":
+            return np.hypot(a.x[ia] - b.x[ib], a.y[ia] - b.y[ib])
+        return _geodesic(a.lon[ia], a.lat[ia], b.lon[ib], b.lat[ib])
     out = np.empty(len(ia))
     pp = a.point[ia] & b.point[ib]
     if pp.any():
@@ -453,6 +457,7 @@ def _nearest_points(
     if np.isfinite(limit):
         bound = limit * (frame.kmax * (1 + _SLACK) if method == "geodesic" else 1) + 1e-6
     tree = cKDTree(np.column_stack([b.x, b.y]))
+    xy = np.column_stack([a.x, a.y])
     m = len(b)
     pending = np.arange(len(a))
     kk = min(k + 1, m)
@@ -464,12 +469,9 @@ def _nearest_points(
         step = max(1, _CHUNK // kk)
         for s in range(0, pending.size, step):
             chunk = pending[s : s + step]
-            d, j = tree.query(
-                np.column_stack([a.x[chunk], a.y[chunk]]),
-                k=kk,
-                distance_upper_bound=bound,
-                workers=-1,
-            )
+            # First pass: every row in order, so a slice (a view), not a gathered copy.
+            query = xy[s : s + step] if passes == 1 else xy[chunk]
+            d, j = tree.query(query, k=kk, distance_upper_bound=bound, workers=-1)
             d, j = d.reshape(len(chunk), kk), j.reshape(len(chunk), kk)
             # A target can beat the k-th planar candidate on the ellipsoid only if its
             # planar distance is within the scale-factor ratio of the k-th one ("reach").
@@ -482,17 +484,30 @@ def _nearest_points(
             r_idx, c_idx = np.nonzero(need)
             dist = np.full(d.shape, np.inf)
             dist[r_idx, c_idx] = _pair_distances(a, b, chunk[r_idx], j[r_idx, c_idx], method)
-            dist[dist > limit] = np.inf
-            # Rank by distance, equal distances by target position (two stable sorts).
-            jj = np.where(np.isfinite(dist), j, m)
-            order = np.argsort(jj, axis=1, kind="stable")
-            dist, jj = np.take_along_axis(dist, order, 1), np.take_along_axis(jj, order, 1)
-            order = np.argsort(dist, axis=1, kind="stable")[:, :k]
-            dist, jj = np.take_along_axis(dist, order, 1), np.take_along_axis(jj, order, 1)
-            ok = np.isfinite(dist) & settled[:, None]
-            rank = np.broadcast_to(np.arange(1, dist.shape[1] + 1), dist.shape)
+            # The candidates within reach come first (d is sorted). A row with one of them
+            # is ranked as it is; only rows with rivals are sorted (few of them for k=1).
+            width = min(k, kk)
+            best_d, best_j = dist[:, :width].copy(), j[:, :width].copy()
+            rivals = np.flatnonzero(need[:, 1] if kk > 1 else np.zeros(len(chunk), bool))
+            if rivals.size:
+                sub_d, sub_j = dist[rivals], j[rivals]
+                # Rank by distance, equal distances by target position (two stable sorts).
+                sub_j = np.where(np.isfinite(sub_d), sub_j, m)
+                order = np.argsort(sub_j, axis=1, kind="stable")
+                sub_d = np.take_along_axis(sub_d, order, 1)
+                sub_j = np.take_along_axis(sub_j, order, 1)
+                order = np.argsort(sub_d, axis=1, kind="stable")[:, :width]
+                best_d[rivals] = np.take_along_axis(sub_d, order, 1)
+                best_j[rivals] = np.take_along_axis(sub_j, order, 1)
+            ok = (best_d <= limit) & settled[:, None]  # inf (not measured) fails too
+            rank = np.broadcast_to(np.arange(1, width + 1), ok.shape)
             found.append(
-                (np.broadcast_to(chunk[:, None], ok.shape)[ok], jj[ok], dist[ok], rank[ok])
+                (
+                    np.broadcast_to(chunk[:, None], ok.shape)[ok],
+                    best_j[ok],
+                    best_d[ok],
+                    rank[ok],
+                )
             )
             left.append(chunk[~settled])
         pending = np.concatenate(left)
