@@ -213,12 +213,19 @@ class _Side:
         if metric is not None:  # already projected: skip the round trip
             self.__dict__["metric"] = metric
         self.frame = frame
-        self.point = shapely.get_type_id(geoms) == shapely.GeometryType.POINT
+        n = len(geoms)
+        self.point = np.empty(n, dtype=bool)
+        self.lon, self.lat, self.x, self.y = (np.empty(n) for _ in range(4))
+
+        def run(part: slice) -> None:
+            self.point[part] = shapely.get_type_id(geoms[part]) == shapely.GeometryType.POINT
+            # get_x/get_y give NaN for non-points, which the transform carries through.
+            lon, lat = shapely.get_x(geoms[part]), shapely.get_y(geoms[part])
+            self.lon[part], self.lat[part] = lon, lat
+            self.x[part], self.y[part] = frame.to_metric.transform(lon, lat)
+
+        _in_threads(n, run)
         self.all_points = bool(self.point.all())
-        # get_x/get_y give NaN for non-points, which the transform carries through.
-        self.lon = shapely.get_x(geoms)
-        self.lat = shapely.get_y(geoms)
-        self.x, self.y = frame.to_metric.transform(self.lon, self.lat)
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -278,21 +285,34 @@ def _pair_distances(a: _Side, b: _Side, ia: np.ndarray, ib: np.ndarray, method: 
     return out
 
 
-def _geodesic(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    """``GEOD.inv`` distances, split over threads for large arrays (pyproj frees the GIL)."""
-    n = len(lon1)
+def _in_threads(n: int, run: Callable[[slice], None]) -> None:
+    """Call ``run`` on consecutive slices covering ``range(n)``, in threads if n is large.
+
+    For work that frees the GIL (pyproj, shapely, scipy): each slice writes its own part.
+    """
     workers = min(os.cpu_count() or 1, n // _THREAD_MIN)
     if workers < 2:
-        return GEOD.inv(lon1, lat1, lon2, lat2)[2]
-    out = np.empty(n)
+        run(slice(0, n))
+        return
     cuts = np.linspace(0, n, workers + 1).astype(int)
+    list(_pool().map(run, [slice(cuts[i], cuts[i + 1]) for i in range(workers)]))
 
-    def run(i: int) -> None:
-        part = slice(cuts[i], cuts[i + 1])
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    # One pool for the process: its threads keep the per-thread PROJ objects that pyproj
+    # builds on first use (~10 ms each), instead of rebuilding them on every call.
+    return ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="bassin_geo")
+
+
+def _geodesic(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """``GEOD.inv`` distances, split over threads for large arrays (pyproj frees the GIL)."""
+    out = np.empty(len(lon1))
+
+    def run(part: slice) -> None:
         out[part] = GEOD.inv(lon1[part], lat1[part], lon2[part], lat2[part])[2]
 
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(run, range(workers)))
+    _in_threads(len(lon1), run)
     return out
 
 
