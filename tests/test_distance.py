@@ -252,6 +252,23 @@ def test_nearest_large_input_ids_and_distances(sites):
     np.testing.assert_array_equal(got["target_index"].to_numpy()[sample], want["target_index"])
 
 
+def _nearest_distances(pts):
+    return nearest(pts)["distance_m"].to_numpy()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no fork on Windows")
+def test_nearest_large_input_in_a_forked_child():
+    # The thread pool used for large inputs must not be inherited dead by a forked child
+    # (multiprocessing, dask process workers): the child would wait forever.
+    import multiprocessing
+
+    pts = random_points(200_000, seed=8)
+    here = _nearest_distances(pts)  # the parent's pool now exists
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        there = pool.apply_async(_nearest_distances, (pts,)).get(timeout=60)
+    np.testing.assert_array_equal(there, here)
+
+
 grid = st.tuples(st.integers(0, 12), st.integers(0, 8)).map(
     lambda ij: (2.9 + 0.01 * ij[0], 50.35 + 0.01 * ij[1])
 )

@@ -295,13 +295,14 @@ def _in_threads(n: int, run: Callable[[slice], None]) -> None:
         run(slice(0, n))
         return
     cuts = np.linspace(0, n, workers + 1).astype(int)
-    list(_pool().map(run, [slice(cuts[i], cuts[i + 1]) for i in range(workers)]))
+    list(_pool(os.getpid()).map(run, [slice(cuts[i], cuts[i + 1]) for i in range(workers)]))
 
 
 @functools.cache
-def _pool() -> ThreadPoolExecutor:
-    # One pool for the process: its threads keep the per-thread PROJ objects that pyproj
-    # builds on first use (~10 ms each), instead of rebuilding them on every call.
+def _pool(pid: int) -> ThreadPoolExecutor:
+    # One pool per process: its threads keep the per-thread PROJ objects that pyproj builds
+    # on first use (~10 ms each), instead of rebuilding them on every call. Keyed by pid
+    # because a forked child (multiprocessing, dask workers) inherits no running threads.
     return ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="bassin_geo")
 
 
