@@ -234,6 +234,41 @@ def test_nearest_equals_brute_force_with_ties(sites):
     assert (got["target_id"].to_numpy() == sites["site_id"].to_numpy()[want["target_index"]]).all()
 
 
+def test_nearest_large_input_ids_and_distances(sites):
+    # Large enough for the threaded paths (projection, Geod.inv) and the Arrow-built ids.
+    n = 250_000
+    pts = random_points(n, seed=7)
+    got = nearest(pts)
+    assert len(got) == n
+    assert got["point_id"].tolist() == [f"place:{i}" for i in range(n)]
+    assert str(got["point_id"].dtype) == str(sites["site_id"].dtype)
+    lon, lat = pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()
+    t = sites.geometry.iloc[got["target_index"].to_numpy()]
+    d = GEOD.inv(lon, lat, t.x.to_numpy(), t.y.to_numpy())[2]
+    np.testing.assert_allclose(got["distance_m"], d, atol=MM, rtol=0)
+    # Ranking: brute force over every site for a sample of the points.
+    sample = np.random.default_rng(0).choice(n, 400, replace=False)
+    want = brute_nearest(pts.iloc[sample].reset_index(drop=True), sites, 1)
+    np.testing.assert_array_equal(got["target_index"].to_numpy()[sample], want["target_index"])
+
+
+def _nearest_distances(pts):
+    return nearest(pts)["distance_m"].to_numpy()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no fork on Windows")
+def test_nearest_large_input_in_a_forked_child():
+    # The thread pool used for large inputs must not be inherited dead by a forked child
+    # (multiprocessing, dask process workers): the child would wait forever.
+    import multiprocessing
+
+    pts = random_points(200_000, seed=8)
+    here = _nearest_distances(pts)  # the parent's pool now exists
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        there = pool.apply_async(_nearest_distances, (pts,)).get(timeout=60)
+    np.testing.assert_array_equal(there, here)
+
+
 grid = st.tuples(st.integers(0, 12), st.integers(0, 8)).map(
     lambda ij: (2.9 + 0.01 * ij[0], 50.35 + 0.01 * ij[1])
 )

@@ -213,12 +213,19 @@ class _Side:
         if metric is not None:  # already projected: skip the round trip
             self.__dict__["metric"] = metric
         self.frame = frame
-        self.point = shapely.get_type_id(geoms) == shapely.GeometryType.POINT
+        n = len(geoms)
+        self.point = np.empty(n, dtype=bool)
+        self.lon, self.lat, self.x, self.y = (np.empty(n) for _ in range(4))
+
+        def run(part: slice) -> None:
+            self.point[part] = shapely.get_type_id(geoms[part]) == shapely.GeometryType.POINT
+            # get_x/get_y give NaN for non-points, which the transform carries through.
+            lon, lat = shapely.get_x(geoms[part]), shapely.get_y(geoms[part])
+            self.lon[part], self.lat[part] = lon, lat
+            self.x[part], self.y[part] = frame.to_metric.transform(lon, lat)
+
+        _in_threads(n, run)
         self.all_points = bool(self.point.all())
-        # get_x/get_y give NaN for non-points, which the transform carries through.
-        self.lon = shapely.get_x(geoms)
-        self.lat = shapely.get_y(geoms)
-        self.x, self.y = frame.to_metric.transform(self.lon, self.lat)
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -246,6 +253,10 @@ def _pair_distances(a: _Side, b: _Side, ia: np.ndarray, ib: np.ndarray, method: 
     """Distances of the pairs (a[ia[n]], b[ib[n]]), vectorized."""
     ia = np.asarray(ia, dtype=np.intp)
     ib = np.asarray(ib, dtype=np.intp)
+    if a.all_points and b.all_points:  # no masks to build and apply: a million pairs is common
+        if method == "planar":
+            return np.hypot(a.x[ia] - b.x[ib], a.y[ia] - b.y[ib])
+        return _geodesic(a.lon[ia], a.lat[ia], b.lon[ib], b.lat[ib])
     out = np.empty(len(ia))
     pp = a.point[ia] & b.point[ib]
     if pp.any():
@@ -274,21 +285,35 @@ def _pair_distances(a: _Side, b: _Side, ia: np.ndarray, ib: np.ndarray, method: 
     return out
 
 
-def _geodesic(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    """``GEOD.inv`` distances, split over threads for large arrays (pyproj frees the GIL)."""
-    n = len(lon1)
+def _in_threads(n: int, run: Callable[[slice], None]) -> None:
+    """Call ``run`` on consecutive slices covering ``range(n)``, in threads if n is large.
+
+    For work that frees the GIL (pyproj, shapely, scipy): each slice writes its own part.
+    """
     workers = min(os.cpu_count() or 1, n // _THREAD_MIN)
     if workers < 2:
-        return GEOD.inv(lon1, lat1, lon2, lat2)[2]
-    out = np.empty(n)
+        run(slice(0, n))
+        return
     cuts = np.linspace(0, n, workers + 1).astype(int)
+    list(_pool(os.getpid()).map(run, [slice(cuts[i], cuts[i + 1]) for i in range(workers)]))
 
-    def run(i: int) -> None:
-        part = slice(cuts[i], cuts[i + 1])
+
+@functools.cache
+def _pool(pid: int) -> ThreadPoolExecutor:
+    # One pool per process: its threads keep the per-thread PROJ objects that pyproj builds
+    # on first use (~10 ms each), instead of rebuilding them on every call. Keyed by pid
+    # because a forked child (multiprocessing, dask workers) inherits no running threads.
+    return ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="bassin_geo")
+
+
+def _geodesic(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """``GEOD.inv`` distances, split over threads for large arrays (pyproj frees the GIL)."""
+    out = np.empty(len(lon1))
+
+    def run(part: slice) -> None:
         out[part] = GEOD.inv(lon1[part], lat1[part], lon2[part], lat2[part])[2]
 
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(run, range(workers)))
+    _in_threads(len(lon1), run)
     return out
 
 
@@ -453,6 +478,7 @@ def _nearest_points(
     if np.isfinite(limit):
         bound = limit * (frame.kmax * (1 + _SLACK) if method == "geodesic" else 1) + 1e-6
     tree = cKDTree(np.column_stack([b.x, b.y]))
+    xy = np.column_stack([a.x, a.y])
     m = len(b)
     pending = np.arange(len(a))
     kk = min(k + 1, m)
@@ -464,12 +490,9 @@ def _nearest_points(
         step = max(1, _CHUNK // kk)
         for s in range(0, pending.size, step):
             chunk = pending[s : s + step]
-            d, j = tree.query(
-                np.column_stack([a.x[chunk], a.y[chunk]]),
-                k=kk,
-                distance_upper_bound=bound,
-                workers=-1,
-            )
+            # First pass: every row in order, so a slice (a view), not a gathered copy.
+            query = xy[s : s + step] if passes == 1 else xy[chunk]
+            d, j = tree.query(query, k=kk, distance_upper_bound=bound, workers=-1)
             d, j = d.reshape(len(chunk), kk), j.reshape(len(chunk), kk)
             # A target can beat the k-th planar candidate on the ellipsoid only if its
             # planar distance is within the scale-factor ratio of the k-th one ("reach").
@@ -482,17 +505,30 @@ def _nearest_points(
             r_idx, c_idx = np.nonzero(need)
             dist = np.full(d.shape, np.inf)
             dist[r_idx, c_idx] = _pair_distances(a, b, chunk[r_idx], j[r_idx, c_idx], method)
-            dist[dist > limit] = np.inf
-            # Rank by distance, equal distances by target position (two stable sorts).
-            jj = np.where(np.isfinite(dist), j, m)
-            order = np.argsort(jj, axis=1, kind="stable")
-            dist, jj = np.take_along_axis(dist, order, 1), np.take_along_axis(jj, order, 1)
-            order = np.argsort(dist, axis=1, kind="stable")[:, :k]
-            dist, jj = np.take_along_axis(dist, order, 1), np.take_along_axis(jj, order, 1)
-            ok = np.isfinite(dist) & settled[:, None]
-            rank = np.broadcast_to(np.arange(1, dist.shape[1] + 1), dist.shape)
+            # The candidates within reach come first (d is sorted). A row with one of them
+            # is ranked as it is; only rows with rivals are sorted (few of them for k=1).
+            width = min(k, kk)
+            best_d, best_j = dist[:, :width].copy(), j[:, :width].copy()
+            rivals = np.flatnonzero(need[:, 1] if kk > 1 else np.zeros(len(chunk), bool))
+            if rivals.size:
+                sub_d, sub_j = dist[rivals], j[rivals]
+                # Rank by distance, equal distances by target position (two stable sorts).
+                sub_j = np.where(np.isfinite(sub_d), sub_j, m)
+                order = np.argsort(sub_j, axis=1, kind="stable")
+                sub_d = np.take_along_axis(sub_d, order, 1)
+                sub_j = np.take_along_axis(sub_j, order, 1)
+                order = np.argsort(sub_d, axis=1, kind="stable")[:, :width]
+                best_d[rivals] = np.take_along_axis(sub_d, order, 1)
+                best_j[rivals] = np.take_along_axis(sub_j, order, 1)
+            ok = (best_d <= limit) & settled[:, None]  # inf (not measured) fails too
+            rank = np.broadcast_to(np.arange(1, width + 1), ok.shape)
             found.append(
-                (np.broadcast_to(chunk[:, None], ok.shape)[ok], jj[ok], dist[ok], rank[ok])
+                (
+                    np.broadcast_to(chunk[:, None], ok.shape)[ok],
+                    best_j[ok],
+                    best_d[ok],
+                    rank[ok],
+                )
             )
             left.append(chunk[~settled])
         pending = np.concatenate(left)

