@@ -6,6 +6,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
 
 import bassin_geo as bg
 from bassin_geo.errors import InvalidInputError
@@ -304,3 +305,24 @@ def test_changing_a_loaded_pit_does_not_change_later_loads():
     again = bg.load_pitheads()
     assert again.at[0, "shafts"] == json.loads(raw.at[0, "shafts"])
     assert again.at[1, "shafts"] == json.loads(raw.at[1, "shafts"])
+
+
+def test_distance_given_as_text_or_flag_is_refused():
+    for bad in ("5000", True):
+        with pytest.raises(bg.InvalidInputError, match="number of metres"):
+            bg.within_distance("Arenberg", bad, layer="pitheads")
+
+
+def test_frame_of_degrees_labelled_lambert93_is_refused():
+    # (3, 50.4) read as Lambert-93 metres would be off Africa: the label is wrong.
+    frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.0], [50.4]), crs=2154)
+    with pytest.raises(bg.CoordinateError, match="look like longitude/latitude"):
+        bg.nearest(frame)
+    fixed = frame.set_crs(4326, allow_override=True)
+    assert len(bg.nearest(fixed)) == 1
+
+
+def test_row_without_geometry_is_named():
+    frame = gpd.GeoDataFrame(geometry=[shapely.Point(3.0, 50.4), None], crs=4326)
+    with pytest.raises(bg.EmptyInputError, match="row 1 has no geometry"):
+        bg.locate(frame)

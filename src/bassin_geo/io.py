@@ -23,7 +23,7 @@ from bassin_geo.errors import (
     EmptyInputError,
     InvalidInputError,
 )
-from bassin_geo.places import check_lonlat
+from bassin_geo.places import check_lonlat, looks_like_degrees, mislabelled_degrees
 
 __all__ = ["list_file_layers", "read_layer"]
 
@@ -117,30 +117,6 @@ def _repair(gdf: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _degrees(gdf: gpd.GeoDataFrame) -> bool:
-    xmin, ymin, xmax, ymax = gdf.total_bounds
-    return bool(-180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90)
-
-
-def _mislabelled_degrees(gdf: gpd.GeoDataFrame) -> bool:
-    """A projected label on longitude/latitude numbers.
-
-    True when every coordinate could be degrees and, read in the projected CRS, the data
-    lands wholly outside that CRS's area of use (3, 50 in Lambert-93 is off Africa).
-    """
-    if not gdf.crs.is_projected or not _degrees(gdf) or gdf.crs.area_of_use is None:
-        return False
-    west, south, east, north = gdf.crs.area_of_use.bounds
-    xmin, ymin, xmax, ymax = gdf.geometry.to_crs(WGS84).total_bounds
-    margin = 1.0  # degrees: data just beyond a UTM zone's edge is normal
-    return bool(
-        xmax < west - margin
-        or xmin > east + margin
-        or ymax < south - margin
-        or ymin > north + margin
-    )
-
-
 def read_layer(
     path: str | Path,
     layer: str | None = None,
@@ -207,15 +183,15 @@ def read_layer(
             )
         gdf = gdf.set_crs(crs)
     elif crs is not None and not gdf.crs.equals(crs):
-        relabel = gdf.crs.is_geographic and not _degrees(gdf)
-        if not (relabel or (crs.is_geographic and _mislabelled_degrees(gdf))):
+        relabel = gdf.crs.is_geographic and not looks_like_degrees(gdf)
+        if not (relabel or (crs.is_geographic and mislabelled_degrees(gdf))):
             raise InvalidInputError(
                 f"{where}: the file says its CRS is {gdf.crs.to_string()}, not {crs}; drop crs="
             )
         # A GeoJSON without a crs member is labelled WGS84 by GDAL even when it holds
         # metres: the caller's crs= is the truth then.
         gdf = gdf.set_crs(crs, allow_override=True)
-    if _mislabelled_degrees(gdf):
+    if mislabelled_degrees(gdf):
         x, y = gdf.total_bounds[:2]
         raise CoordinateError(
             f"{where}: the file says its CRS is {gdf.crs.to_string()}, but its coordinates "

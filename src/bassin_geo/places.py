@@ -27,7 +27,14 @@ from bassin_geo.errors import (
     InvalidInputError,
 )
 
-__all__ = ["as_places", "check_distance", "check_lonlat", "site_geometry"]
+__all__ = [
+    "as_places",
+    "check_distance",
+    "check_lonlat",
+    "looks_like_degrees",
+    "mislabelled_degrees",
+    "site_geometry",
+]
 
 # Bounding box of the basin (lon, lat) with a margin: used to recognise swapped inputs.
 BASIN_BOUNDS = (1.9, 50.0, 3.9, 50.9)
@@ -85,6 +92,10 @@ def check_lonlat(x: Any, y: Any, where: str = "input") -> None:
 
 def check_distance(value: Any, name: str = "distance_m") -> float:
     """Return ``value`` as a float after checking it is a finite, non-negative distance."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        # float("5000") and float(True) work, but a distance given as text or a flag is
+        # a mistake to report, not to guess at.
+        raise InvalidInputError(f"{name} must be a number of metres, got {value!r}")
     try:
         d = float(value)
     except (TypeError, ValueError):
@@ -92,6 +103,31 @@ def check_distance(value: Any, name: str = "distance_m") -> float:
     if not np.isfinite(d) or d < 0:
         raise InvalidInputError(f"{name} must be a finite number of metres >= 0, got {value!r}")
     return d
+
+
+def looks_like_degrees(gdf: gpd.GeoDataFrame) -> bool:
+    """True when every coordinate lies within longitude/latitude ranges."""
+    xmin, ymin, xmax, ymax = gdf.total_bounds
+    return bool(-180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90)
+
+
+def mislabelled_degrees(gdf: gpd.GeoDataFrame) -> bool:
+    """A projected label on longitude/latitude numbers.
+
+    True when every coordinate could be degrees and, read in the projected CRS, the data
+    lands wholly outside that CRS's area of use (3, 50 in Lambert-93 is off Africa).
+    """
+    if not gdf.crs.is_projected or not looks_like_degrees(gdf) or gdf.crs.area_of_use is None:
+        return False
+    west, south, east, north = gdf.crs.area_of_use.bounds
+    xmin, ymin, xmax, ymax = gdf.geometry.to_crs(WGS84).total_bounds
+    margin = 1.0  # degrees: data just beyond a UTM zone's edge is normal
+    return bool(
+        xmax < west - margin
+        or xmin > east + margin
+        or ymax < south - margin
+        or ymin > north + margin
+    )
 
 
 def site_geometry(site: pd.Series) -> BaseGeometry:
@@ -113,6 +149,16 @@ def _from_frame(data: gpd.GeoDataFrame | gpd.GeoSeries, where: str) -> gpd.GeoDa
         gdf = gpd.GeoDataFrame(gdf)
     if len(gdf) == 0:
         raise EmptyInputError(f"{where} is empty: give at least one feature")
+    missing = gdf.geometry.isna().to_numpy() | gdf.geometry.is_empty.to_numpy()
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        raise EmptyInputError(f"{where}: row {i} has no geometry; drop it or give one")
+    if gdf.crs is not None and mislabelled_degrees(gdf):
+        raise CoordinateError(
+            f"{where}: the frame says its CRS is {CRS.from_user_input(gdf.crs).to_string()}, "
+            "but its coordinates look like longitude/latitude degrees; fix the label with "
+            "gdf.set_crs('EPSG:4326', allow_override=True)"
+        )
     if gdf.crs is None:
         # No CRS: accept WGS84 degrees, refuse anything else with a clear message.
         bounds = gdf.geometry.bounds
@@ -127,9 +173,6 @@ def _from_frame(data: gpd.GeoDataFrame | gpd.GeoSeries, where: str) -> gpd.GeoDa
         check_lonlat(
             bounds[["minx", "maxx"]].to_numpy(), bounds[["miny", "maxy"]].to_numpy(), where
         )
-    if gdf.geometry.isna().any() or gdf.geometry.is_empty.any():
-        i = int(np.flatnonzero(gdf.geometry.isna().to_numpy() | gdf.geometry.is_empty)[0])
-        raise EmptyInputError(f"{where}: row {i} has no geometry; drop it or give one")
     if "name" not in gdf:
         name: Any = [None] * len(gdf)
     elif isinstance(gdf["name"].dtype, pd.StringDtype):
