@@ -187,3 +187,14 @@ def test_map_offline_with_a_route(run, tmp_path, test_data):
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)  # all inlined
     assert run(*args).exit_code == 1  # exists, no --force
     assert gpx, "tests/data holds GPX fixtures"
+
+
+def test_route_output_checked_before_the_work(run, tmp_path):
+    wrong = run("route", "9-9bis", "11/19", "--output", str(tmp_path / "legs.kml"))
+    assert wrong.exit_code == 1 and ".gpx or .geojson" in wrong.output
+    taken = tmp_path / "tour.gpx"
+    taken.write_text("keep me")
+    refused = run("tour", "--headframes", "--output", str(taken))
+    assert refused.exit_code == 1 and "--force" in refused.output
+    assert taken.read_text() == "keep me"
+    assert "solver" not in refused.output  # refused before solving the tour

@@ -8,6 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
@@ -289,6 +290,28 @@ def locate(places: tuple[str, ...], fmt: str) -> None:
     _emit(bg.locate(_places(places)), fmt)
 
 
+def _route_writer(output: str | None, force: bool) -> Callable[..., Any] | None:
+    """The writer for a route output file, checked before any long computation."""
+    if output is None:
+        return None
+    suffix = Path(output).suffix.lower()
+    writers = {".gpx": bg.to_gpx, ".geojson": bg.to_geojson, ".json": bg.to_geojson}
+    if suffix not in writers:
+        raise bg.InvalidInputError(
+            f"{output}: write routes to a .gpx or .geojson file (got {suffix or 'no suffix'})"
+        )
+    if Path(output).exists() and not force:
+        raise bg.OverwriteError(f"{output} exists")
+    return writers[suffix]
+
+
+def _write_route(result: Any, output: str | None, force: bool) -> None:
+    writer = _route_writer(output, force)
+    if writer is not None:
+        writer(result, output, overwrite=force)
+        click.echo(f"wrote {output}", err=True)
+
+
 def _route(source: str):
     """A CLI route: "stage:N" for a shipped 2025 stage, else a GPX / GeoJSON / KML path."""
     if source.lower().startswith("stage:"):
@@ -370,15 +393,13 @@ def crossings_(route: str, area: str, output: str | None, force: bool, fmt: str)
       bassin-geo crossings stage:1
       bassin-geo crossings ride.gpx --area buffer_zone --format json
     """
+    _route_writer(output, force)  # refuse a bad output before the work, not after
     result = bg.crossings(_route(route), area)
     if fmt == "table":
         summary = result.summary()
         click.echo(", ".join(f"{k}: {v}" for k, v in summary.items()))
     _emit(result.events, fmt)
-    if output:
-        writer = bg.to_gpx if output.lower().endswith(".gpx") else bg.to_geojson
-        writer(result, output, overwrite=force)
-        click.echo(f"wrote {output}", err=True)
+    _write_route(result, output, force)
 
 
 network_options = [
@@ -449,10 +470,7 @@ class _RoutingArgs:
                 f"{result.duration_s / 60:.0f} min ({legs['method'].iloc[0]})"
             )
         _emit(legs, self.fmt)
-        if self.output:
-            writer = bg.to_gpx if self.output.lower().endswith(".gpx") else bg.to_geojson
-            writer(result, self.output, overwrite=self.force)
-            click.echo(f"wrote {self.output}", err=True)
+        _write_route(result, self.output, self.force)
 
 
 def _with_network_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -481,6 +499,7 @@ def route(stops: tuple[str, ...], args: _RoutingArgs) -> None:
       bassin-geo route 9-9bis 11/19 --network nord-pas-de-calais-latest.osm.pbf \\
           --mode bike --clip-basin --output visit.gpx
     """
+    _route_writer(args.output, args.force)  # refuse a bad output before the work
     args.show(bg.itinerary(_places(stops), network=args.network(), mode=args.mode))
 
 
@@ -509,6 +528,7 @@ def tour(
     """
     if not stops and not headframes:
         raise bg.InvalidInputError("give the stops to visit, or --headframes")
+    _route_writer(args.output, args.force)  # refuse a bad output before the work
     places: Any = bg.load_pitheads(headframe=True) if headframes else _places(stops)
     # --start/--end are places like the stops: "lon,lat" too, not only names.
     result = bg.tour(
