@@ -411,3 +411,9 @@ def test_gpx_of_an_approximate_stage_says_so(tmp_path):
     ns = {"g": "http://www.topografix.com/GPX/1/1"}
     track = ET.parse(out).getroot().find("g:trk", ns)
     assert "approximate: approximation" in track.find("g:desc", ns).text
+
+
+def test_geojson_refuses_another_format_name(tmp_path):
+    with pytest.raises(bg.ExportError, match="to_geopackage"):
+        bg.to_geojson(bg.load_layer("lakes"), tmp_path / "lakes.gpkg")
+    assert not (tmp_path / "lakes.gpkg").exists()

@@ -297,6 +297,21 @@ def to_geojson(
     >>> out.suffix
     '.geojson'
     """
+    other = {
+        ".gpkg": "to_geopackage",
+        ".gpx": "to_gpx",
+        ".csv": "to_csv",
+        ".shp": "to_file",
+        ".kml": "to_file",
+        ".fgb": "to_file",
+    }
+    suffix = Path(path).suffix.lower()
+    if suffix in other:
+        # GeoJSON text in a file named .gpkg would fool every program that opens it.
+        raise ExportError(
+            f"{path}: to_geojson writes GeoJSON, but the name ends in {suffix}; name it "
+            f".geojson, or use {other[suffix]} for that format"
+        )
     text = feature_collection(data, precision=precision)
     with atomic_write(path, overwrite=overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
