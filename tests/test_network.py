@@ -409,6 +409,21 @@ def test_clip_keeps_the_area_plus_margin(pbf, walk):
     assert d.max() > 250
 
 
+def _assert_distances_match_raw(net, raw, rng) -> None:
+    """Distances between 8 kept nodes of a simplified network equal networkx on the raw one."""
+    raw_id = dict(zip(raw.nodes["osmid"], range(len(raw.nodes)), strict=True))
+    idx = rng.choice(len(net.nodes), 8, replace=False)
+    pts = [tuple(p) for p in net.nodes[["x", "y"]].to_numpy()[idx]]
+    got = network_distance_matrix(net, pts).to_numpy()
+    g = nx_graph(raw)
+    for i, a in enumerate(idx):
+        source = raw_id[net.nodes["osmid"].iat[a]]
+        ref = nx.single_source_dijkstra_path_length(g, source, weight="w")
+        for j, b in enumerate(idx):
+            want = ref.get(raw_id[net.nodes["osmid"].iat[b]], np.inf)
+            assert got[i, j] == pytest.approx(want, rel=1e-6)
+
+
 def test_simplify_keeps_distances_and_geometry(walk, walk_raw, drive, pbf):
     assert len(walk.nodes) < len(walk_raw.nodes) / 1.5
     assert walk.edges["length_m"].sum() == pytest.approx(walk_raw.edges["length_m"].sum())
@@ -420,36 +435,14 @@ def test_simplify_keeps_distances_and_geometry(walk, walk_raw, drive, pbf):
     end = shapely.get_point(walk.edges.geometry.to_numpy(), -1)
     assert shapely.equals(end, walk.nodes.geometry.to_numpy()[walk.edges["v"]]).all()
     # Distances between kept nodes equal networkx on the raw segments.
-    raw_id = dict(zip(walk_raw.nodes["osmid"], range(len(walk_raw.nodes)), strict=True))
     rng = np.random.default_rng(9)
-    idx = rng.choice(len(walk.nodes), 8, replace=False)
-    pts = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[idx]]
-    got = network_distance_matrix(walk, pts).to_numpy()
-    g = nx_graph(walk_raw)
-    for i, a in enumerate(idx):
-        ref = nx.single_source_dijkstra_path_length(
-            g, raw_id[walk.nodes["osmid"].iat[a]], weight="w"
-        )
-        for j, b in enumerate(idx):
-            want = ref.get(raw_id[walk.nodes["osmid"].iat[b]], np.inf)
-            assert got[i, j] == pytest.approx(want, rel=1e-6)
+    _assert_distances_match_raw(walk, walk_raw, rng)
     # One-way chains stay one-way and keep their direction.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         raw = load_network(pbf, mode="drive", simplify=False, progress=False)
     assert drive.edges["oneway"].any() and len(drive.nodes) < len(raw.nodes)
-    raw_id = dict(zip(raw.nodes["osmid"], range(len(raw.nodes)), strict=True))
-    idx = rng.choice(len(drive.nodes), 8, replace=False)
-    pts = [tuple(p) for p in drive.nodes[["x", "y"]].to_numpy()[idx]]
-    got = network_distance_matrix(drive, pts).to_numpy()
-    g = nx_graph(raw)
-    for i, a in enumerate(idx):
-        ref = nx.single_source_dijkstra_path_length(
-            g, raw_id[drive.nodes["osmid"].iat[a]], weight="w"
-        )
-        for j, b in enumerate(idx):
-            want = ref.get(raw_id[drive.nodes["osmid"].iat[b]], np.inf)
-            assert got[i, j] == pytest.approx(want, rel=1e-6)
+    _assert_distances_match_raw(drive, raw, rng)
 
 
 def test_simplify_closes_rings_on_one_node():

@@ -132,11 +132,11 @@ def mislabelled_degrees(gdf: gpd.GeoDataFrame) -> bool:
 
 def site_geometry(site: pd.Series) -> BaseGeometry:
     """The full geometry of a site row: the polygon of an estate or slag heap, else its point."""
-    from bassin_geo.layers import load_layer  # late: layers imports nothing from here
+    from bassin_geo.layers import _read_cached  # late: layers imports nothing from here
 
     layer = site.get("layer")
     if isinstance(layer, str) and layer != "pitheads":
-        source = load_layer(layer)
+        source = _read_cached(layer)  # read only: no copy of the whole layer per site
         match = source.loc[source["site_id"] == site["site_id"], "geometry"]
         if len(match):
             return match.iloc[0]
