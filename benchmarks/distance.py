@@ -1,4 +1,4 @@
-"""Benchmark: bassin_geo.distances against the obvious alternatives, in one run.
+"""Benchmark: bassin_geo.analysis.distances against the obvious alternatives, in one run.
 
 1. ``nearest`` for random points in the basin against all sites, versus
    ``geopandas.sjoin_nearest`` on the same data (both starting from WGS84 frames and
@@ -25,8 +25,8 @@ import scipy
 import shapely
 
 import bassin_geo as bg
+from bassin_geo.analysis.distances import distance_matrix, nearest
 from bassin_geo.crs import GEOD
-from bassin_geo.distances import distance_matrix, nearest
 
 
 def best_of(repeat: int, func, *args, **kwargs):

@@ -32,8 +32,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import bassin_geo as bg  # noqa: E402
-from bassin_geo.export import to_geojson, to_geopackage  # noqa: E402
-from bassin_geo.maps import DEFAULT_LAYERS, _offline_assets, make_map, save_map  # noqa: E402
+from bassin_geo.io import to_geojson, to_geopackage  # noqa: E402
+from bassin_geo.viz.maps import DEFAULT_LAYERS, _offline_assets, make_map, save_map  # noqa: E402
 
 ARGS = [
     "--headless",

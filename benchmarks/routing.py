@@ -26,8 +26,8 @@ import numpy as np
 import pyrosm
 import shapely
 
-from bassin_geo.itineraries import _to_cycle, local_search, tour
-from bassin_geo.network import load_network, network_distance_matrix
+from bassin_geo.routing.itinerary import _to_cycle, local_search, tour
+from bassin_geo.routing.network import load_network, network_distance_matrix
 
 warnings.filterwarnings("ignore")  # pyrosm's pandas deprecation warnings
 

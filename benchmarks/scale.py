@@ -70,7 +70,7 @@ def run_in_memory(points: str, out: str) -> None:
     import geopandas as gpd
 
     # By module path: the package's `distance` function hides the module of that name.
-    distance = importlib.import_module("bassin_geo.distances")
+    distance = importlib.import_module("bassin_geo.analysis.distances")
 
     gdf = gpd.read_parquet(points)
     distance.locate(gdf).to_parquet(Path(out) / "locate.parquet")
@@ -83,7 +83,7 @@ def run_baseline(points: str, out: str) -> None:
 
     import geopandas as gpd
 
-    distance = importlib.import_module("bassin_geo.distances")
+    distance = importlib.import_module("bassin_geo.analysis.distances")
     few = gpd.read_parquet(next(Path(points).glob("*.parquet"))).iloc[:10]
     distance.locate(few)
     distance.nearest(few, k=1)

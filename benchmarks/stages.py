@@ -20,7 +20,7 @@ from pyproj import Transformer
 from shapely.geometry import LineString
 
 import bassin_geo as bg
-from bassin_geo import stages as st
+from bassin_geo.analysis import stages as st
 from bassin_geo.crs import GEOD
 
 N_POINTS = 100_000

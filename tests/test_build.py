@@ -6,9 +6,9 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from build_data import build_boundaries
 
 import bassin_geo as bg
-from bassin_geo.build import build_boundaries
 
 SOURCES = Path(__file__).resolve().parents[2] / "shared" / "data"
 

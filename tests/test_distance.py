@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 
 import bassin_geo as bg
-from bassin_geo.distances import (
+from bassin_geo.analysis.distances import (
     LOCATE_COLUMNS,
     NEAREST_COLUMNS,
     distance,
@@ -181,9 +181,9 @@ def test_matrix_of_places_by_name():
 
 def test_matrix_network_dispatch(monkeypatch):
     calls = []
-    fake = types.ModuleType("bassin_geo.network")
+    fake = types.ModuleType("bassin_geo.routing.network")
     fake.network_distance_matrix = lambda net, o, d: calls.append((net, o, d)) or "matrix"
-    monkeypatch.setitem(sys.modules, "bassin_geo.network", fake)
+    monkeypatch.setitem(sys.modules, "bassin_geo.routing.network", fake)
     net = object()
     assert distance_matrix(["Arenberg"], [(3.0, 50.4)], method="network", network=net) == "matrix"
     assert calls == [(net, ["Arenberg"], [(3.0, 50.4)])]

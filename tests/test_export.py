@@ -23,7 +23,8 @@ from bassin_geo.errors import (
     InvalidInputError,
     OverwriteError,
 )
-from bassin_geo.export import export_all, to_csv, to_geojson, to_geopackage, to_gpx
+from bassin_geo.io import to_csv, to_geojson, to_geopackage, to_gpx
+from bassin_geo.kit import export_all
 from bassin_geo.styles import STYLES
 
 ALL = list(bg.list_layers()["name"])

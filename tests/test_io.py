@@ -11,7 +11,7 @@ import shapely
 from shapely import Point, Polygon
 
 import bassin_geo as bg
-from bassin_geo.io import read_layer
+from bassin_geo.places.files import read_layer
 
 PITS = [(3.4251, 50.3847), (3.1853, 50.3467), (2.7938, 50.4578)]
 

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-import bassin_geo.itineraries as bi
+import bassin_geo.routing.itinerary as bi
 from bassin_geo.errors import InvalidInputError, NetworkError, NoRouteError
-from bassin_geo.itineraries import itinerary, tour
-from bassin_geo.network import load_network
+from bassin_geo.routing.itinerary import itinerary, tour
+from bassin_geo.routing.network import load_network
 
 pyrosm = pytest.importorskip("pyrosm")
 GEOD = Geod(ellps="WGS84")
@@ -210,10 +210,10 @@ def test_exports_go_through_bassin_geo_export(monkeypatch, tmp_path):
     import types
 
     calls = []
-    fake = types.ModuleType("bassin_geo.export")
+    fake = types.ModuleType("bassin_geo.io.export")
     fake.to_geojson = lambda data, path, **kw: calls.append(("geojson", data, path, kw))
     fake.to_gpx = lambda data, path, **kw: calls.append(("gpx", data, path, kw))
-    monkeypatch.setitem(sys.modules, "bassin_geo.export", fake)
+    monkeypatch.setitem(sys.modules, "bassin_geo.io.export", fake)
     it = itinerary(["9-9bis", "11/19"])
     it.to_geojson(tmp_path / "a.geojson", precision=6)
     it.to_gpx(tmp_path / "a.gpx", overwrite=True)
@@ -280,7 +280,7 @@ def test_held_karp_is_optimal_and_local_search_never_beats_it(c):
 def test_prefer_railways_takes_the_greenway():
     """A road cuts straight across a curving old railway (railway:016_03, 1.49 km), 10 m
     off each of its ends: plain routing takes the road, prefer_railways=2 the railway."""
-    from bassin_geo.layers import load_layer
+    from bassin_geo.data.layers import load_layer
 
     rail = load_layer("railways").dropna(subset=["geometry"]).explode(index_parts=False)
     line = rail.loc[rail["site_id"] == "railway:016_03", "geometry"].iloc[0]

@@ -22,7 +22,7 @@ from pyproj import Geod
 
 import bassin_geo as bg
 from bassin_geo.errors import EmptyInputError, ExportError, InvalidInputError, OverwriteError
-from bassin_geo.maps import km_markers, make_map, save_map
+from bassin_geo.viz.maps import km_markers, make_map, save_map
 
 GEOD = Geod(ellps="WGS84")
 BROWSER_ARGS = [

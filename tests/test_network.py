@@ -13,7 +13,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-import bassin_geo.network as bn
+import bassin_geo.routing.network as bn
 from bassin_geo.errors import (
     CRSMismatchError,
     DataFileError,
@@ -21,7 +21,7 @@ from bassin_geo.errors import (
     InvalidInputError,
     NetworkError,
 )
-from bassin_geo.network import Network, load_network, network_distance_matrix, reachable
+from bassin_geo.routing.network import Network, load_network, network_distance_matrix, reachable
 
 pyrosm = pytest.importorskip("pyrosm")
 GEOD = Geod(ellps="WGS84")
@@ -346,7 +346,7 @@ def test_bad_arguments():
 
 
 def test_prefer_railways_joins_the_mining_railways():
-    from bassin_geo.layers import load_layer
+    from bassin_geo.data.layers import load_layer
 
     rail = load_layer("railways").dropna(subset=["geometry"])
     x, y = shapely.get_coordinates(rail.geometry.iat[0])[0]

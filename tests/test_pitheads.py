@@ -5,12 +5,12 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
+from build_data import group_shafts
 from pyproj import Geod, Transformer
 from shapely import Point
 
 import bassin_geo as bg
 from bassin_geo._text import compact
-from bassin_geo.build import group_shafts
 
 GEOD = Geod(ellps="WGS84")
 TO_L93 = Transformer.from_crs(4326, 2154, always_xy=True)

@@ -14,6 +14,7 @@ from pyproj import Geod
 pytest.importorskip("dask_geopandas")
 
 from bassin_geo import scale  # noqa: E402
+from bassin_geo.data.layers import load_layer  # noqa: E402
 from bassin_geo.errors import (  # noqa: E402
     CoordinateError,
     CRSMismatchError,
@@ -21,10 +22,9 @@ from bassin_geo.errors import (  # noqa: E402
     InvalidInputError,
     OverwriteError,
 )
-from bassin_geo.layers import load_layer  # noqa: E402
 
 # The package re-exports the function `distance`, which hides the module of that name.
-distance = importlib.import_module("bassin_geo.distances")
+distance = importlib.import_module("bassin_geo.analysis.distances")
 
 GEOD = Geod(ellps="WGS84")  # the test's own ellipsoid, not the library's
 # A box around the basin that also takes in Belgium and points outside every commune.

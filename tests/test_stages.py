@@ -19,7 +19,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import LineString, Polygon, box
 
 import bassin_geo as bg
-from bassin_geo import stages as st
+from bassin_geo.analysis import stages as st
 
 GEOD = Geod(ellps="WGS84")
 

@@ -3,7 +3,7 @@
 :func:`locate`, :func:`nearest` and :func:`within_distance` take a
 ``dask_geopandas.GeoDataFrame`` (or a path to a large GeoParquet / GeoPackage file, read in
 partitions) and return a lazy dask result with the columns and values of the in-memory
-functions of :mod:`bassin_geo.distances`, which they call on each partition. Nothing runs
+functions of :mod:`bassin_geo.analysis.distances`, which they call on each partition. Nothing runs
 until :func:`compute` or :func:`to_parquet`; both run on the local scheduler or on the
 ``dask.distributed.Client`` the user passes (any Dask cluster), with a progress display.
 
@@ -44,10 +44,10 @@ import shapely
 from pyproj import CRS, Proj
 from scipy.spatial import cKDTree
 
-from bassin_geo import distances
+from bassin_geo.analysis import distances
 from bassin_geo.crs import WGS84, metric_crs_for
 from bassin_geo.errors import DataFileError, InvalidInputError, OverwriteError
-from bassin_geo.places import check_distance
+from bassin_geo.places.checks import check_distance
 
 try:
     import dask
@@ -275,7 +275,7 @@ def _sample_like(ddf: dgpd.GeoDataFrame) -> gpd.GeoDataFrame:
     The first lies in a listed component and the second in a commune, so that text columns
     hold text and the output schema gets the dtypes real data gives.
     """
-    from bassin_geo.layers import load_layer
+    from bassin_geo.data.layers import load_layer
 
     sample = gpd.GeoDataFrame(ddf._meta_nonempty.iloc[:2].copy())
     inside = load_layer("property").geometry.iloc[0].representative_point()
@@ -433,7 +433,7 @@ def _partitions_in_reach(
 
 
 def locate(points: Any, method: str = "geodesic") -> dd.DataFrame:
-    """Lazy :func:`bassin_geo.distances.locate` over partitioned points.
+    """Lazy :func:`bassin_geo.analysis.distances.locate` over partitioned points.
 
     The contour, components, buffer zone and communes are read and indexed once per worker
     process (the in-memory module caches them), then each point meets only the polygons its
@@ -449,7 +449,7 @@ def locate(points: Any, method: str = "geodesic") -> dd.DataFrame:
     Returns
     -------
     dask DataFrame
-        Columns :data:`bassin_geo.distances.LOCATE_COLUMNS`, indexed like the input.
+        Columns :data:`bassin_geo.analysis.distances.LOCATE_COLUMNS`, indexed like the input.
 
     Examples
     --------
@@ -474,7 +474,7 @@ def nearest(
     max_distance: float | None = None,
     method: str = "geodesic",
 ) -> dd.DataFrame:
-    """Lazy :func:`bassin_geo.distances.nearest`: the k nearest targets of every point.
+    """Lazy :func:`bassin_geo.analysis.distances.nearest`: the k nearest targets of every point.
 
     Parameters
     ----------
@@ -493,7 +493,7 @@ def nearest(
     Returns
     -------
     dask DataFrame
-        Columns :data:`bassin_geo.distances.NEAREST_COLUMNS`.
+        Columns :data:`bassin_geo.analysis.distances.NEAREST_COLUMNS`.
 
     Examples
     --------
@@ -523,7 +523,7 @@ def _targets(targets: Any, points: gpd.GeoDataFrame) -> Any:
     if targets is None:
         targets = "sites"
     if isinstance(targets, str):
-        from bassin_geo.distances import _layer
+        from bassin_geo.analysis.distances import _layer
 
         # As the in-memory function reads a layer name (rows without geometry dropped).
         return _layer(targets, "targets")[0]
@@ -534,7 +534,7 @@ def _targets(targets: Any, points: gpd.GeoDataFrame) -> Any:
             f"targets must be a layer name or a GeoDataFrame, got {type(targets).__name__}; "
             "targets are shared whole with every partition, so keep them in memory"
         )
-    from bassin_geo.distances import _check_same_crs
+    from bassin_geo.analysis.distances import _check_same_crs
 
     _check_same_crs(points, targets, ("points", "targets"))
     if "site_id" not in targets.columns:
@@ -553,7 +553,7 @@ def _as_wgs84_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def within_distance(
     geometry: Any, distance_m: float, layer: Any, method: str = "geodesic"
 ) -> dd.DataFrame:
-    """Lazy :func:`bassin_geo.distances.within_distance` over a large partitioned layer.
+    """Lazy :func:`bassin_geo.analysis.distances.within_distance` over a large partitioned layer.
 
     Parameters
     ----------
@@ -586,7 +586,7 @@ def within_distance(
     distances._check_same_crs(geometry, original, ("geometry", "layer"))
     if isinstance(geometry, (gpd.GeoDataFrame, gpd.GeoSeries)):
         geometry = _as_wgs84_frame(geometry)
-    from bassin_geo.places import as_places
+    from bassin_geo.places.resolve import as_places
 
     query = as_places(geometry, resolve_polygons=True, where="geometry").geometry
 

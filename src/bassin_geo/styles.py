@@ -1,7 +1,7 @@
 """One table of colours, symbols and labels per layer kind, for the maps and for QGIS.
 
-The Folium maps (:mod:`bassin_geo.maps`) and the QGIS styles stored in GeoPackage exports
-(:mod:`bassin_geo.export`) both read :data:`STYLES`, so a layer looks the same in the
+The Folium maps (:mod:`bassin_geo.viz.maps`) and the QGIS styles stored in GeoPackage exports
+(:mod:`bassin_geo.io.geopackage`) both read :data:`STYLES`, so a layer looks the same in the
 browser and in QGIS. A style may split its layer into categories on one column (pits with
 or without a headframe, listed or unlisted slag heaps, sites by kind); each category is a
 full :class:`Style` of its own.

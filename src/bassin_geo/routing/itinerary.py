@@ -1,6 +1,6 @@
 """Itineraries between sites, and the best order to visit them (tours).
 
-With a :class:`~bassin_geo.network.Network` the legs follow its edges; without one
+With a :class:`~bassin_geo.routing.network.Network` the legs follow its edges; without one
 (``network=None``) they are straight geodesic lines, labelled ``method="straight"`` in
 every output so they are never mistaken for routes.
 
@@ -25,8 +25,8 @@ from scipy.optimize import linear_sum_assignment
 from bassin_geo.crs import GEOD, WGS84
 from bassin_geo.errors import InvalidInputError, NoRouteError
 from bassin_geo.modes import mode_rules
-from bassin_geo.network import DEFAULT_MAX_SNAP_M, Network
-from bassin_geo.places import as_places
+from bassin_geo.places.resolve import as_places
+from bassin_geo.routing.network import DEFAULT_MAX_SNAP_M, Network
 
 __all__ = ["EXACT_MAX_STOPS", "Itinerary", "itinerary", "tour"]
 
@@ -98,14 +98,14 @@ class Itinerary:
         return self.legs.copy()
 
     def to_geojson(self, path: str | Path, **kwargs: Any) -> Any:
-        """Write the legs as GeoJSON with :func:`bassin_geo.export.to_geojson`."""
-        from bassin_geo.export import to_geojson
+        """Write the legs as GeoJSON with :func:`bassin_geo.io.geojson.to_geojson`."""
+        from bassin_geo.io.geojson import to_geojson
 
         return to_geojson(self, path, **kwargs)
 
     def to_gpx(self, path: str | Path, **kwargs: Any) -> Any:
-        """Write the itinerary as GPX with :func:`bassin_geo.export.to_gpx`."""
-        from bassin_geo.export import to_gpx
+        """Write the itinerary as GPX with :func:`bassin_geo.io.gpx.to_gpx`."""
+        from bassin_geo.io.gpx import to_gpx
 
         return to_gpx(self, path, **kwargs)
 

@@ -34,7 +34,7 @@ from folium.template import Template
 
 from bassin_geo.crs import GEOD
 from bassin_geo.errors import EmptyInputError, ExportError, InvalidInputError
-from bassin_geo.export import as_frame, atomic_write, feature_collection
+from bassin_geo.io import as_frame, atomic_write, feature_collection
 from bassin_geo.styles import ROUTE_STYLES, Style, headframe_svg, style_for
 
 __all__ = ["DEFAULT_LAYERS", "km_markers", "make_map", "save_map"]
@@ -388,7 +388,7 @@ def _categories(gdf: pd.DataFrame, style: Style) -> tuple[np.ndarray, list[Style
 
 
 def _layer_items(layers: Sequence[Any]) -> list[tuple[str, gpd.GeoDataFrame, Style]]:
-    from bassin_geo.layers import load_layer
+    from bassin_geo.data.layers import load_layer
 
     items = []
     for i, item in enumerate(layers):
@@ -688,7 +688,7 @@ def make_map(
     'Map'
     >>> m2 = make_map("slag_heaps", tiles=None, title="Slag heaps")
     """
-    from bassin_geo.layers import load_layer
+    from bassin_geo.data.layers import load_layer
 
     given = _layer_items(layers)
     routes = any(style.categories is ROUTE_STYLES for _, _, style in given)

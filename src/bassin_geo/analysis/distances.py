@@ -42,9 +42,10 @@ from pyproj import CRS, Proj, Transformer
 from scipy.spatial import cKDTree
 
 from bassin_geo.crs import GEOD, LAMBERT93, WGS84, metric_crs_for
+from bassin_geo.data.layers import load_layer
 from bassin_geo.errors import CRSMismatchError, InvalidInputError
-from bassin_geo.layers import load_layer
-from bassin_geo.places import as_places, check_distance
+from bassin_geo.places.checks import check_distance
+from bassin_geo.places.resolve import as_places
 
 __all__ = [
     "METHODS",
@@ -380,8 +381,8 @@ def distance_matrix(
         only half of it is computed.
     method : {"geodesic", "planar", "network"}
         ``"network"`` measures along ``network`` with
-        ``bassin_geo.network.network_distance_matrix``.
-    network : bassin_geo.network.Network, optional
+        ``bassin_geo.routing.network.network_distance_matrix``.
+    network : bassin_geo.routing.network.Network, optional
         Required with ``method="network"``, refused otherwise.
 
     Returns
@@ -401,9 +402,9 @@ def distance_matrix(
         if network is None:
             raise InvalidInputError(
                 "method='network' measures along a road network: pass network=<Network> "
-                "(see bassin_geo.network), or use method='geodesic'"
+                "(see bassin_geo.routing.network), or use method='geodesic'"
             )
-        from bassin_geo.network import network_distance_matrix  # optional heavy part
+        from bassin_geo.routing.network import network_distance_matrix  # optional heavy part
 
         return network_distance_matrix(network, origins, destinations)
     if network is not None:

@@ -1,7 +1,7 @@
 """Tour de France stages through the basin: where a route enters, crosses and leaves an area.
 
 Load an approximation of a 2025 stage with :func:`load_stage`, or read any route with
-:func:`read_route` (re-exported from :mod:`bassin_geo.routes`). Then:
+:func:`read_route` (re-exported from :mod:`bassin_geo.analysis.routes`). Then:
 
 - :func:`crossings`: every entry into and exit from an area, km inside, passages;
 - :func:`communes_crossed`: the communes in route order with km in and km out;
@@ -29,14 +29,15 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from bassin_geo._catalog import STAGES_CSV
-from bassin_geo._routegeom import AreaIndex, RouteGeom
 from bassin_geo._text import fold
+from bassin_geo.analysis.routegeom import AreaIndex, RouteGeom
+from bassin_geo.analysis.routes import Route, RouteWarning, as_route, read_route
 from bassin_geo.crs import GEOD, WGS84, metric_crs_for
+from bassin_geo.data.catalog import STAGES_CSV
+from bassin_geo.data.layers import data_dir, list_layers, load_layer
 from bassin_geo.errors import DataFileError, EmptyInputError, InvalidInputError
-from bassin_geo.layers import data_dir, list_layers, load_layer
-from bassin_geo.places import as_places, check_distance
-from bassin_geo.routes import Route, RouteWarning, as_route, read_route
+from bassin_geo.places.checks import check_distance
+from bassin_geo.places.resolve import as_places
 
 __all__ = [
     "Crossings",

@@ -1,6 +1,6 @@
 """Geometry behind the route analyses: cut a route by polygons, locate points along it.
 
-Private to :mod:`bassin_geo.stages`. A position on a route is a parameter ``g`` = segment
+Private to :mod:`bassin_geo.analysis.stages`. A position on a route is a parameter ``g`` = segment
 index + fraction along that segment, which only grows along the route, even on a loop that
 passes the same place twice (a projection onto the line would not tell the passages apart).
 

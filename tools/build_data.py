@@ -5,7 +5,7 @@ ADMIN EXPRESS communes (see ``data/boundaries/PROVENANCE.md``). Nothing here inv
 moves a coordinate: layers are renamed, given stable ``site_id`` values and enriched by
 spatial joins; pitheads are the centroids of their own shafts.
 
-Run it with ``python scripts/build_boundaries.py SOURCE_DIR``.
+Run it with ``python tools/build_boundaries.py SOURCE_DIR``.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from bassin_geo._catalog import GPKG_NAME, LAYERS, LICENCE, PROVENANCE_NAME, STAGES_CSV
 from bassin_geo._text import compact, fold, slug, tokens
 from bassin_geo.crs import LAMBERT93, WGS84
+from bassin_geo.data.catalog import GPKG_NAME, LAYERS, LICENCE, PROVENANCE_NAME, STAGES_CSV
 
 __all__ = ["build_boundaries", "group_shafts", "match_headframes"]
 
@@ -716,7 +716,7 @@ def _provenance_markdown(p: dict) -> str:
     lines = [
         "# Provenance of data/boundaries",
         "",
-        f"Built on {p['built']} by `scripts/build_boundaries.py` from the published files "
+        f"Built on {p['built']} by `tools/build_boundaries.py` from the published files "
         "listed below. Every layer is stored in `bassin_minier.gpkg` (one GeoPackage layer "
         "each, WGS84); areas and lengths are measured in Lambert-93 (EPSG:2154).",
         "",

@@ -1,6 +1,6 @@
 """Routes: a line in WGS84 with the geodesic distance of each vertex, read from any file.
 
-A :class:`Route` is what the analyses of :mod:`bassin_geo.stages` take. :func:`read_route`
+A :class:`Route` is what the analyses of :mod:`bassin_geo.analysis.stages` take. :func:`read_route`
 reads GPX (tracks, routes, several segments, waypoints), GeoJSON, KML or any line layer
 GDAL reads, in any CRS; :meth:`Route.from_coords` builds one from ``(lon, lat)`` pairs.
 """
@@ -21,7 +21,7 @@ import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from bassin_geo._routegeom import RouteGeom
+from bassin_geo.analysis.routegeom import RouteGeom
 from bassin_geo.crs import GEOD, WGS84
 from bassin_geo.errors import (
     DataFileError,
@@ -30,8 +30,9 @@ from bassin_geo.errors import (
     RouteError,
     RouteWarning,
 )
-from bassin_geo.io import list_file_layers, read_layer
-from bassin_geo.places import as_places, check_lonlat
+from bassin_geo.places.checks import check_lonlat
+from bassin_geo.places.files import list_file_layers, read_layer
+from bassin_geo.places.resolve import as_places
 
 __all__ = ["Route", "RouteWarning", "as_route", "read_route"]
 
@@ -53,7 +54,7 @@ def _empty_waypoints() -> gpd.GeoDataFrame:
 class Route:
     """A route in WGS84 with the cumulative geodesic distance of each vertex.
 
-    Build one with :func:`read_route`, :func:`bassin_geo.stages.load_stage` or
+    Build one with :func:`read_route`, :func:`bassin_geo.analysis.stages.load_stage` or
     :meth:`Route.from_coords`.
 
     Attributes
@@ -346,7 +347,7 @@ def read_route(
         Route name; default: the track name, else the file name.
     crs : optional
         CRS of a file that records none (other formats are read by
-        :func:`bassin_geo.io.read_layer`, which checks and converts to WGS84).
+        :func:`bassin_geo.places.files.read_layer`, which checks and converts to WGS84).
 
     Returns
     -------

@@ -1,6 +1,6 @@
 """Read the user's own geodata files, checked, in WGS84.
 
-Writers live in :mod:`bassin_geo.export`.
+Writers live in :mod:`bassin_geo.io`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bassin_geo.errors import (
     EmptyInputError,
     InvalidInputError,
 )
-from bassin_geo.places import check_lonlat, looks_like_degrees, mislabelled_degrees
+from bassin_geo.places.checks import check_lonlat, looks_like_degrees, mislabelled_degrees
 
 __all__ = ["list_file_layers", "read_layer"]
 
@@ -46,7 +46,7 @@ def list_file_layers(path: str | Path) -> list[str]:
 
     Examples
     --------
-    >>> from bassin_geo.layers import data_dir
+    >>> from bassin_geo.data.layers import data_dir
     >>> "pitheads" in list_file_layers(data_dir() / "bassin_minier.gpkg")
     True
     """
@@ -153,7 +153,7 @@ def read_layer(
 
     Examples
     --------
-    >>> from bassin_geo.layers import data_dir
+    >>> from bassin_geo.data.layers import data_dir
     >>> pits = read_layer(data_dir() / "bassin_minier.gpkg", layer="pitheads")
     >>> pits.crs.to_epsg()
     4326

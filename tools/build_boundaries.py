@@ -2,7 +2,7 @@
 
 Usage::
 
-    python scripts/build_boundaries.py [SOURCE_DIR] [TARGET_DIR]
+    python tools/build_boundaries.py [SOURCE_DIR] [TARGET_DIR]
 
 SOURCE_DIR holds ``official/*.geojson`` (Mission Bassin Minier / data.gouv.fr) and
 ``communes_59_62.geojson`` (IGN ADMIN EXPRESS); it defaults to ``../shared/data`` next to
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bassin_geo.build import build_boundaries
+from build_data import build_boundaries
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -45,7 +45,8 @@ from bassin_geo.errors import (
     NetworkError,
 )
 from bassin_geo.modes import mode_rules
-from bassin_geo.places import as_places, check_distance, check_lonlat
+from bassin_geo.places.checks import check_distance, check_lonlat
+from bassin_geo.places.resolve import as_places
 
 __all__ = [
     "Network",
@@ -746,7 +747,7 @@ def _clip_geometry(clip: Any, margin_m: float) -> shapely.Geometry | None:
     if clip is None:
         return None
     if isinstance(clip, str) and clip == "basin":
-        from bassin_geo.layers import load_perimeter
+        from bassin_geo.data.layers import load_perimeter
 
         clip = load_perimeter()
     gdf = as_places(clip, where="clip")
@@ -1064,7 +1065,7 @@ def _from_lines(
 def _add_railways(net: Network, factor: float, join_m: float) -> Network:
     """Overlay the package's old mining railways, preferred by ``factor``, joined to the
     network where their nodes lie within ``join_m`` of a network node."""
-    from bassin_geo.layers import load_layer
+    from bassin_geo.data.layers import load_layer
 
     if net.mode == "drive":
         raise InvalidInputError(
@@ -1465,7 +1466,7 @@ def reachable(
         crs=WGS84,
     )
     if sites is None:
-        from bassin_geo.layers import load_sites
+        from bassin_geo.data.layers import load_sites
 
         cand = load_sites()
         b = network.nodes.total_bounds

@@ -1,0 +1,131 @@
+"""What the writers accept, made a plain WGS84 GeoDataFrame; table cells made writable."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from bassin_geo.crs import WGS84
+from bassin_geo.errors import (
+    InvalidInputError,
+)
+from bassin_geo.places.checks import check_lonlat
+
+__all__ = [
+    "as_frame",
+    "clean_value",
+    "plain_table",
+]
+
+
+def as_frame(data: Any, where: str = "data") -> gpd.GeoDataFrame:
+    """Return ``data`` as a GeoDataFrame in WGS84.
+
+    Parameters
+    ----------
+    data : GeoDataFrame, GeoSeries or object with ``to_gdf()``
+        Routes, itineraries and stages are accepted through their ``to_gdf()`` method,
+        which returns a GeoDataFrame (LineString / Point features, WGS84).
+    where : str
+        Names the input in error messages.
+
+    Raises
+    ------
+    InvalidInputError
+        ``data`` is none of these.
+    CoordinateError
+        ``data`` has no CRS and its coordinates are not WGS84 degrees.
+
+    Examples
+    --------
+    >>> import bassin_geo as bg
+    >>> as_frame(bg.load_layer("lakes").to_crs(2154)).crs.to_epsg()
+    4326
+    """
+    if hasattr(data, "to_gdf") and not isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        data = data.to_gdf()
+    if isinstance(data, gpd.GeoSeries):
+        data = data.to_frame("geometry")
+    if not isinstance(data, gpd.GeoDataFrame):
+        raise InvalidInputError(
+            f"{where}: expected a GeoDataFrame or an object with a to_gdf() method "
+            f"(route, itinerary, stage), got {type(data).__name__}"
+        )
+    if data.crs is None:
+        bounds = data.geometry.bounds.dropna()
+        check_lonlat(
+            bounds[["minx", "maxx"]].to_numpy(), bounds[["miny", "maxy"]].to_numpy(), where
+        )
+        return data.set_crs(WGS84)
+    if CRS.from_user_input(data.crs).equals(CRS.from_user_input(WGS84)):
+        return data
+    return data.to_crs(WGS84)
+
+
+def clean_value(value: Any) -> Any:
+    """A JSON-safe copy of one value: NaN/inf -> None, dates -> ISO, numpy -> Python."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, dict):
+        return {str(k): clean_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [clean_value(v) for v in value]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    if isinstance(value, (pd.Timestamp, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, (str, Path)):
+        return str(value)
+    if value is pd.NA:
+        return None
+    if isinstance(value, shapely.Geometry):
+        return shapely.to_wkt(value, rounding_precision=7)
+    return str(value)
+
+
+def _is_nested(value: Any) -> bool:
+    return isinstance(value, (dict, list, tuple, np.ndarray))
+
+
+def plain_table(df: pd.DataFrame, nested: str) -> pd.DataFrame:
+    """Columns that every writer can take: ISO dates, no NaN in objects, JSON for nesting.
+
+    ``nested="keep"`` leaves lists and dicts (cleaned) for GeoJSON, ``"json"`` turns them
+    into JSON text for GeoPackage and CSV.
+    """
+    out = {}
+    for name, col in df.items():
+        if isinstance(col.dtype, gpd.array.GeometryDtype):
+            out[name] = shapely.to_wkt(col.to_numpy(), rounding_precision=7)
+        elif pd.api.types.is_datetime64_any_dtype(col):
+            whole_days = col.dropna().eq(col.dropna().dt.normalize()).all() and col.dt.tz is None
+            fmt = "%Y-%m-%d" if whole_days else None
+            out[name] = pd.Series(
+                [None if pd.isna(v) else (v.strftime(fmt) if fmt else v.isoformat()) for v in col],
+                index=col.index,
+                dtype=object,
+            )
+        elif col.dtype == object:
+            values = [clean_value(v) for v in col]
+            if nested == "json":
+                values = [json.dumps(v, ensure_ascii=False) if _is_nested(v) else v for v in values]
+            out[name] = pd.Series(values, index=col.index, dtype=object)
+        else:
+            out[name] = col
+    return pd.DataFrame(out, index=df.index)

@@ -1,0 +1,75 @@
+"""Conveniences that span the layers: the whole embedded basin as a field kit."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bassin_geo.errors import (
+    OverwriteError,
+)
+from bassin_geo.io.geojson import to_geojson
+from bassin_geo.io.geopackage import to_geopackage
+
+__all__ = ["export_all"]
+
+
+def export_all(
+    out_dir: str | os.PathLike, overwrite: bool = False, progress: bool = True
+) -> dict[str, Path]:
+    """Write the embedded data as a field kit: an offline map, GeoJSON and a GeoPackage.
+
+    Writes ``out_dir/map.html`` (the default map, self-contained, works with no network),
+    ``out_dir/geojson/<layer>.geojson`` for every embedded layer and
+    ``out_dir/bassin_minier.gpkg`` (every layer, Lambert-93, with QGIS styles).
+
+    Parameters
+    ----------
+    out_dir : path-like
+        Folder to fill (created if missing).
+    overwrite : bool
+        Replace existing files; without it nothing is written if any target exists.
+    progress : bool
+        Show a progress bar (tqdm) on standard error.
+
+    Returns
+    -------
+    dict
+        What was written: ``{"map": path, "geopackage": path, "<layer>": path...}``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> written = export_all(tempfile.mkdtemp(), progress=False)
+    >>> sorted(written)[:3], written["map"].name
+    (['buffer_zone', 'buildings', 'communes'], 'map.html')
+    """
+    from tqdm import tqdm
+
+    from bassin_geo.data.layers import list_layers, load_layer
+    from bassin_geo.viz.maps import make_map, save_map
+
+    out = Path(out_dir)
+    names = list(list_layers()["name"])
+    targets = {name: out / "geojson" / f"{name}.geojson" for name in names}
+    targets["geopackage"] = out / "bassin_minier.gpkg"
+    targets["map"] = out / "map.html"
+    if not overwrite:
+        existing = [str(p) for p in targets.values() if p.exists()]
+        if existing:
+            raise OverwriteError(
+                f"{len(existing)} file(s) already exist in {out} (first: {existing[0]}); "
+                "pass overwrite=True to replace them"
+            )
+    with tqdm(total=len(targets), desc="bassin_geo export", disable=not progress) as bar:
+        for name in names:
+            bar.set_postfix_str(name)
+            to_geojson(load_layer(name), targets[name], overwrite=overwrite)
+            bar.update()
+        bar.set_postfix_str("geopackage")
+        to_geopackage(names, targets["geopackage"], overwrite=overwrite)
+        bar.update()
+        bar.set_postfix_str("map")
+        save_map(make_map(), targets["map"], offline=True, overwrite=overwrite)
+        bar.update()
+    return targets
