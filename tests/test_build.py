@@ -1,27 +1,54 @@
-"""The shipped data is what the build script makes from the sources."""
+"""The shipped data is what the build script makes from the sources, in one schema."""
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
+import shapely
 from build_data import build_boundaries
 
 import bassin_geo as bg
+from bassin_geo.crs import LAMBERT93
+from bassin_geo.data.catalog import LAYERS, LEGACY_COLUMNS, SITE_KINDS, UNIFORM_COLUMNS
 
-SOURCES = Path(__file__).resolve().parents[2] / "shared" / "data"
+# The source files sit beside the repository; a worktree elsewhere names them by variable.
+SOURCES = Path(
+    os.environ.get("BASSIN_GEO_SOURCES", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+INSEE = re.compile(r"^(59|62)\d{3}$")
+
+
+@pytest.fixture(scope="module")
+def shipped() -> dict[str, gpd.GeoDataFrame]:
+    """Every embedded layer, read straight from the GeoPackage (not through the loaders)."""
+    path = bg.data_dir() / "bassin_minier.gpkg"
+    return {name: gpd.read_file(path, layer=name) for name in LAYERS}
+
+
+@pytest.fixture(scope="module")
+def ign_communes(shipped: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """The IGN communes of Nord and Pas-de-Calais in Lambert-93, indexed by INSEE code."""
+    return shipped["communes_nord_pas_de_calais"].to_crs(LAMBERT93).set_index("insee")
 
 
 @pytest.mark.skipif(not (SOURCES / "official").is_dir(), reason="source files not beside the repo")
 def test_rebuild_matches_shipped_layers(tmp_path):
     provenance = build_boundaries(SOURCES, tmp_path)
     assert provenance["commune_disagreements"] == bg.load_provenance()["commune_disagreements"]
+    assert provenance["schema"] == bg.load_provenance()["schema"]
     for name in bg.list_layers()["name"]:
         rebuilt = gpd.read_file(tmp_path / "bassin_minier.gpkg", layer=name)
         shipped = gpd.read_file(bg.data_dir() / "bassin_minier.gpkg", layer=name)
         assert list(rebuilt.columns) == list(shipped.columns), name
         assert rebuilt["site_id"].tolist() == shipped["site_id"].tolist(), name
+        for col in LAYERS[name].uniform_columns:
+            pd.testing.assert_series_equal(rebuilt[col], shipped[col], obj=f"{name}.{col}")
         assert rebuilt.geometry.geom_equals_exact(shipped.geometry, 1e-9).all(), name
 
 
@@ -32,3 +59,139 @@ def test_embedded_data_reads_with_fiona_too():
         b = gpd.read_file(path, layer=name, engine="pyogrio")
         assert a["site_id"].tolist() == b["site_id"].tolist()
         assert a.geometry.geom_equals_exact(b.geometry, 0).all()
+
+
+# --- one schema ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_every_layer_starts_with_the_uniform_columns(shipped, name):
+    gdf = shipped[name]
+    info = LAYERS[name]
+    expected = list(UNIFORM_COLUMNS if info.commune_rule else UNIFORM_COLUMNS[:3])
+    assert list(gdf.columns[: len(expected)]) == expected
+    if info.commune_rule is None:
+        assert "commune" not in gdf and "insee" not in gdf
+    ids = gdf["site_id"]
+    assert ids.notna().all() and ids.map(type).eq(str).all()
+    assert ids.is_unique
+    # A name is text as in the source, or empty: never a number or an empty string.
+    names = gdf["name"].dropna()
+    assert names.map(type).eq(str).all() and names.str.strip().ne("").all()
+    if info.kind is None:
+        assert set(gdf["kind"]) <= set(SITE_KINDS)
+    else:
+        assert (gdf["kind"] == info.kind).all()
+
+
+def test_site_ids_are_unique_across_layers_where_they_name_different_things(shipped):
+    # The same site_id in two layers means the same feature: the sites layer repeats the
+    # site layers', the two communes layers share their INSEE-based ids. Nothing else does.
+    owners: dict[str, set[str]] = {}
+    for name, gdf in shipped.items():
+        for sid in gdf["site_id"]:
+            owners.setdefault(sid, set()).add(name)
+    shared = {frozenset(v) for v in owners.values() if len(v) > 1}
+    allowed = {"sites", "pitheads", "slag_heaps", "mining_estates", "buildings", "lakes"}
+    for layers in shared:
+        assert layers <= allowed or layers == {"communes", "communes_nord_pas_de_calais"}
+
+
+def test_names_come_from_the_sources_only(shipped):
+    # The two layers whose source names nothing have no names; the others are all named.
+    for name, gdf in shipped.items():
+        if name in ("buffer_zone", "railway_components"):
+            assert gdf["name"].isna().all(), name
+        else:
+            assert gdf["name"].notna().all(), name
+    assert shipped["property"]["name"].tolist() == shipped["property"]["nom"].tolist()
+    ign = shipped["communes_nord_pas_de_calais"]
+    assert (ign["name"] == ign["commune"]).all()
+
+
+@pytest.mark.parametrize("name", [n for n, i in LAYERS.items() if i.commune_rule])
+def test_insee_codes_exist_and_match_the_commune_name(shipped, ign_communes, name):
+    gdf = shipped[name]
+    filled = gdf["insee"].notna()
+    assert (filled == gdf["commune"].notna()).all()
+    codes = gdf.loc[filled, "insee"]
+    assert codes.str.len().eq(5).all() and codes.str.match(INSEE).all()
+    if name == "communes":
+        # The basin's own list: every code is an IGN commune (names may be spelt otherwise).
+        assert codes.isin(ign_communes.index).all()
+        assert (gdf["commune"] == gdf["nom"]).all()
+    else:
+        assert codes.isin(ign_communes.index).all()
+        ign_names = ign_communes.loc[codes, "commune"].to_numpy()
+        assert (gdf.loc[filled, "commune"].to_numpy() == ign_names).all()
+
+
+@pytest.mark.parametrize("name", [n for n, i in LAYERS.items() if i.commune_rule == "point"])
+def test_point_rule_features_lie_in_their_commune(shipped, ign_communes, name):
+    # In WGS84, the layers' own CRS: a representative point is not the same in every CRS.
+    gdf = shipped[name]
+    assert gdf["insee"].notna().all()
+    sample = gdf.sample(n=min(len(gdf), 150), random_state=11)
+    geoms = sample.geometry.to_numpy()
+    points = np.where(shapely.get_dimensions(geoms) == 0, geoms, shapely.point_on_surface(geoms))
+    polygons = ign_communes.loc[sample["insee"]].geometry.to_crs(gdf.crs).to_numpy()
+    assert shapely.covers(polygons, points).all()
+    # And the commune's polygon reaches the feature itself, not only a point near it.
+    assert shapely.intersects(polygons, geoms).all()
+
+
+@pytest.mark.parametrize("name", [n for n, i in LAYERS.items() if i.commune_rule == "sole"])
+def test_sole_rule_features_lie_in_one_commune_or_have_none(shipped, ign_communes, name):
+    gdf = shipped[name].to_crs(LAMBERT93)
+    assert gdf["insee"].notna().any() and gdf["insee"].isna().any()
+    for row in gdf.sample(n=min(len(gdf), 60), random_state=11).itertuples():
+        measure = "length" if row.geometry.geom_type.endswith("LineString") else "area"
+        whole = getattr(row.geometry, measure)
+        near = ign_communes.iloc[ign_communes.sindex.query(row.geometry, predicate="intersects")]
+        held = {
+            code: getattr(row.geometry.intersection(poly), measure) / whole
+            for code, poly in near.geometry.items()
+        }
+        best = max(held, key=held.__getitem__)
+        if pd.isna(row.insee):
+            assert held[best] < 0.99, row.site_id
+        else:
+            assert row.insee == best and held[best] >= 0.99, row.site_id
+
+
+def test_communes_layers_carry_their_own_name_and_code(shipped):
+    for name in ("communes", "communes_nord_pas_de_calais"):
+        gdf = shipped[name]
+        assert (gdf["commune"] == gdf["name"]).all()
+        assert (gdf["site_id"] == "commune:" + gdf["insee"]).all()
+
+
+def test_legacy_columns_are_listed_for_every_layer_and_duplicate_a_uniform_one(shipped):
+    assert set(LEGACY_COLUMNS) == set(LAYERS)
+    for name, legacy in LEGACY_COLUMNS.items():
+        gdf = shipped[name]
+        for old, new in legacy.items():
+            assert new in LAYERS[name].uniform_columns
+            filled = gdf[old].notna()
+            assert (gdf.loc[filled, old] == gdf.loc[filled, new]).all(), (name, old)
+
+
+def test_provenance_records_the_schema():
+    schema = bg.load_provenance()["schema"]
+    assert schema["uniform_columns"] == list(UNIFORM_COLUMNS)
+    by_layer = {s["name"]: s for s in schema["layers"]}
+    assert set(by_layer) == set(LAYERS)
+    for name, info in LAYERS.items():
+        assert by_layer[name]["commune_rule"] == info.commune_rule
+        assert by_layer[name]["legacy_columns"] == LEGACY_COLUMNS[name]
+        assert by_layer[name]["name_from"]
+    assert "## One schema for every layer" in (bg.data_dir() / "PROVENANCE.md").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_nearest_names_the_targets_of_any_layer():
+    # Issue 11: nearest(..., "property") gave target_name=None as the layer had only "nom".
+    for layer in ("property", "communes", "railways", "epci", "perimeter"):
+        found = bg.nearest((3.4, 50.38), layer)
+        assert found["target_name"].notna().all(), layer

@@ -22,6 +22,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from build_provenance import provenance_markdown, write_text
+from build_schema import apply_schema, commune_at_points, representative_points, schema_provenance
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -216,25 +218,6 @@ def _drop_source_id(gdf: gpd.GeoDataFrame, prefix: str) -> gpd.GeoDataFrame:
     return gdf.assign(source_layer=prefix)
 
 
-def _commune_join(points: gpd.GeoSeries, communes: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Commune name and INSEE code of the polygon holding each point (None outside)."""
-    idx_pts, idx_com = communes.sindex.query(points.to_numpy(), predicate="within")
-    out = pd.DataFrame(
-        {
-            "commune": pd.Series([None] * len(points), dtype=object),
-            "insee": pd.Series([None] * len(points), dtype=object),
-        }
-    )
-    out.loc[idx_pts, "commune"] = communes["commune"].to_numpy()[idx_com]
-    out.loc[idx_pts, "insee"] = communes["insee"].to_numpy()[idx_com]
-    return out
-
-
-def _representative_points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    # A point guaranteed inside each polygon (a centroid may fall outside a crescent).
-    return gpd.GeoSeries(shapely.point_on_surface(gdf.geometry.to_numpy()), crs=gdf.crs)
-
-
 def build_pitheads(
     shafts: gpd.GeoDataFrame,
     buildings: gpd.GeoDataFrame,
@@ -295,7 +278,7 @@ def build_pitheads(
             }
         )
     pits = gpd.GeoDataFrame(rows, geometry="geometry", crs=LAMBERT93).to_crs(WGS84)
-    joined = _commune_join(pits.geometry, communes)
+    joined = commune_at_points(pits.geometry, communes)
     pits["commune"] = joined["commune"].to_numpy()
     pits["insee"] = joined["insee"].to_numpy()
     pits["site_id"] = _unique_ids(
@@ -465,20 +448,24 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
     notes: list[str] = []
     all_communes = _read(source, "communes_59_62.geojson", notes)
     all_communes["site_id"] = [f"commune:{c}" for c in all_communes["insee"]]
+    all_communes["name"] = all_communes["commune"]
     all_communes = _first(all_communes, ["site_id", "insee", "commune"])
 
     perimeter = _read(off, "bassin-minier.geojson", notes).rename(columns={"id": "source_id"})
     perimeter["site_id"] = "perimeter:bassin-minier"
+    perimeter["name"] = perimeter["nom"]
     perimeter["area_ha"] = perimeter.to_crs(LAMBERT93).area.round(0) / 10_000
     perimeter = _first(perimeter, ["site_id", "nom", "area_ha"])
 
     property_ = _read(off, "bien-inscrit.geojson", notes).rename(columns={"id": "source_id"})
     property_["site_id"] = [f"property:{e}" for e in property_["no_element"]]
+    property_["name"] = property_["nom"]
     property_["area_ha"] = (property_.to_crs(LAMBERT93).area / 10_000).round(3)
     property_ = _first(property_, ["site_id", "no_element", "nom", "section"])
 
     buffer_zone = _read(off, "zone-tampon.geojson", notes).rename(columns={"id": "source_id"})
     buffer_zone["site_id"] = [f"buffer:{i}" for i in buffer_zone["source_id"]]
+    buffer_zone["name"] = None  # the source names no buffer-zone polygon
     buffer_zone["area_ha"] = (buffer_zone.to_crs(LAMBERT93).area / 10_000).round(3)
     buffer_zone = _first(buffer_zone, ["site_id"])
 
@@ -492,7 +479,7 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
     pitheads, shafts = build_pitheads(raw_shafts, buildings, property_, all_communes)
     shafts = shafts.rename(columns={"commune": "source_commune"})
     shafts["name"] = [f"Puits {p}" if _clean(p) else "Puits" for p in shafts["puits"]]
-    joined = _commune_join(shafts.geometry, all_communes)
+    joined = commune_at_points(shafts.geometry, all_communes)
     shafts["commune"] = joined["commune"].to_numpy()
     shafts["insee"] = joined["insee"].to_numpy()
     shafts = _first(shafts, ["site_id", "name", "pithead_id", "commune", "insee"])
@@ -534,18 +521,22 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
 
     railways = _read(off, "zt-cavaliers.geojson", notes).rename(columns={"id": "source_id"})
     railways["site_id"] = [f"railway:{t}" for t in railways["id_troncon"]]
+    railways["name"] = railways["nom"]
     railways["length_m"] = railways.to_crs(LAMBERT93).length.round(1)
     railways = _first(railways, ["site_id", "id_troncon", "nom"])
 
     rail_parts = _read(off, "cavaliers.geojson", notes).rename(columns={"id": "source_id"})
     rail_parts["site_id"] = [f"railway-component:{u}" for u in rail_parts["id_unesco"]]
+    rail_parts["name"] = None  # the source names no listed railway component
     rail_parts = _first(rail_parts, ["site_id", "id_unesco"])
 
     communes = _read(off, "communes-mbm.geojson", notes).rename(columns={"id": "source_id"})
     communes["site_id"] = [f"commune:{c}" for c in communes["insee"]]
+    communes["name"] = communes["commune"] = communes["nom"]
     communes = _first(communes, ["site_id", "insee", "nom"])
     epci = _read(off, "epci.geojson", notes)
     epci["site_id"] = [f"epci:{c}" for c in epci["code_siren"]]
+    epci["name"] = epci["nom"]
     epci = _first(epci, ["site_id", "code_siren", "nom"])
 
     polygon_sites = {
@@ -562,7 +553,7 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
             LAYERS[layer].sources[0].split("/")[-1],
             LAYERS[layer].sources[-1].split("/")[-1],
         )
-        joined = _commune_join(_representative_points(gdf), all_communes)
+        joined = commune_at_points(representative_points(gdf), all_communes)
         gdf["commune"] = joined["commune"].to_numpy()
         gdf["insee"] = joined["insee"].to_numpy()
         # The source commune columns stay; the joined one is named plainly.
@@ -583,7 +574,7 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
     pit_sites = pitheads.assign(id_unesco=pitheads["unesco_element"], layer="pitheads")
     parts.append(pit_sites[site_cols[:-1] + ["layer", "geometry"]])
     for layer, gdf in polygon_sites.items():
-        pts = gdf.assign(geometry=_representative_points(gdf).to_numpy(), layer=layer)
+        pts = gdf.assign(geometry=representative_points(gdf).to_numpy(), layer=layer)
         if "id_unesco" not in pts:
             pts["id_unesco"] = None
         parts.append(pts[site_cols + ["geometry"]])
@@ -604,6 +595,7 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
         "epci": epci,
         "sites": sites,
     }
+    layers = apply_schema(layers, all_communes)
     disagreements = []
     for layer in ("shafts", "slag_heaps", "mining_estates", "buildings", "lakes"):
         disagreements += _check_communes(layer, layers[layer])
@@ -693,6 +685,7 @@ def build_boundaries(source: str | Path, target: str | Path) -> dict:
                 f"of a shaft, or within {HEADFRAME_NAMED_M:.0f} m with matching name"
             ),
         },
+        "schema": schema_provenance(layers),
         "source_notes": notes,
         "commune_disagreements": disagreements,
     }
@@ -701,106 +694,6 @@ def build_boundaries(source: str | Path, target: str | Path) -> dict:
     tmp_csv = target / (STAGES_CSV + ".tmp")
     shutil.copyfile(source / STAGES_CSV, tmp_csv)
     tmp_csv.replace(stages_csv)
-    _write_text(target / PROVENANCE_NAME, json.dumps(provenance, ensure_ascii=False, indent=1))
-    _write_text(target / "PROVENANCE.md", _provenance_markdown(provenance))
+    write_text(target / PROVENANCE_NAME, json.dumps(provenance, ensure_ascii=False, indent=1))
+    write_text(target / "PROVENANCE.md", provenance_markdown(provenance))
     return provenance
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
-def _provenance_markdown(p: dict) -> str:
-    lines = [
-        "# Provenance of data/boundaries",
-        "",
-        f"Built on {p['built']} by `tools/build_boundaries.py` from the published files "
-        "listed below. Every layer is stored in `bassin_minier.gpkg` (one GeoPackage layer "
-        "each, WGS84); areas and lengths are measured in Lambert-93 (EPSG:2154).",
-        "",
-        "Licence of the data: " + p["licence"] + '. Credit: "Mission Bassin Minier '
-        'Nord-Pas de Calais / data.gouv.fr" for the official layers (published via the '
-        'data.gouv.fr datasets "Périmètre bien inscrit et zone tampon du Bassin minier '
-        'Patrimoine mondial UNESCO", "Anciens puits de mines dans le Bassin minier du '
-        'Nord-Pas-de-Calais" and the Mission Bassin Minier WFS); "IGN — ADMIN EXPRESS" '
-        "for the communes of Nord and Pas-de-Calais.",
-        "",
-        "| layer | features | measured | sources |",
-        "|---|---|---|---|",
-    ]
-    for layer in p["layers"]:
-        measured = (
-            f"{layer['area_ha']:,} ha"
-            if "area_ha" in layer
-            else f"{layer['length_km']:,} km"
-            if "length_km" in layer
-            else ""
-        )
-        lines.append(
-            f"| {layer['name']} | {layer['features']:,} | {measured} | "
-            + ", ".join(layer["sources"])
-            + " |"
-        )
-    pits = p["pitheads"]
-    lines += [
-        "",
-        "## Measured figures against quoted ones",
-        "",
-        "- The basin contour measures "
-        f"{next(x['area_ha'] for x in p['layers'] if x['name'] == 'perimeter'):,} ha; the "
-        "press and UNESCO's 2012 list quote 120,000 ha, the layer's own attribute 1,790 km².",
-        "- The listed property measures "
-        f"{next(x['area_ha'] for x in p['layers'] if x['name'] == 'property'):,} ha "
-        "(UNESCO states 3,943 ha; the polygons' surface_ha attribute sums to 3,974.8 ha).",
-        "- The buffer zone measures "
-        f"{next(x['area_ha'] for x in p['layers'] if x['name'] == 'buffer_zone'):,} ha; "
-        "UNESCO states 18,804 ha: the published layer may be incomplete.",
-        f"- The 109 listed components overlap {p['property_communes']['overlapping']} communes "
-        f"({p['property_communes']['overlap_over_100_m2']} by more than 100 m², "
-        f"{p['property_communes']['overlap_over_1_ha']} by more than 1 ha); UNESCO says the 353 "
-        "elements lie in 87 communes. Commune boundaries are simplified, so the smallest "
-        "overlaps are slivers along a boundary.",
-        "",
-        "## Notes on the source files",
-        "",
-        *[f"- {n}" for n in p["source_notes"]],
-        "",
-        "## Tour de France 2025",
-        "",
-        "`tdf2025_stages.csv` is copied unchanged from the compiled source table (one source "
-        "URL per row); its notes are in `tdf2025_stages.SOURCES.md`. The stage lines that "
-        "`bassin_geo.load_stage` draws through these communes are approximations "
-        "(`approximate: true`), shorter than the official stages.",
-        "",
-        "## Pitheads",
-        "",
-        f"{pits['pits']} pits from {pits['shafts']} shafts. Grouping: {pits['grouping']}. "
-        f"Each pit is the centroid of its shafts. Headframe: {pits['headframe_rule']} "
-        f"({pits['with_headframe_building']} pits). UNESCO: the pit or one of its shafts lies "
-        f"in a listed component ({pits['unesco']} pits).",
-        "",
-        "Names people use that the shaft inventory lacks are added to the pits' `aliases`, "
-        "each with its source (`alias_sources`): "
-        + "; ".join(
-            f"{a['alias']} ({a['pit']}, {a['commune']}: {a['source']})"
-            for a in pits["sourced_aliases"]
-        )
-        + ".",
-        "",
-        "## Rows whose source commune differs from the commune polygon that holds them",
-        "",
-        'The source names old or associated communes ("Douai-Dorignies"), uses another '
-        "spelling, or the point lies a few metres across a simplified boundary. They are "
-        "listed, not corrected.",
-        "",
-        "| layer | site_id | name | source commune | polygon commune |",
-        "|---|---|---|---|---|",
-    ]
-    for d in p["commune_disagreements"]:
-        lines.append(
-            f"| {d['layer']} | {d['site_id']} | {d['name'] or ''} | {d['source_commune']} | "
-            f"{d['polygon_commune'] or '(outside Nord and Pas-de-Calais)'} |"
-        )
-    return "\n".join(lines)
