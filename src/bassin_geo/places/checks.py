@@ -1,4 +1,9 @@
-"""Checks shared by every reader and resolver: coordinates, distances, degree labels."""
+"""Checks shared by every reader and resolver: coordinates, distances, degree labels.
+
+:func:`check_distance` lives in :mod:`bassin_geo._validate` (the bottom layer, so the
+data loaders can use its sibling ``check_flag``); it is re-exported here for the
+modules that import it from this one.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
+from bassin_geo._validate import check_distance
 from bassin_geo.crs import WGS84
-from bassin_geo.errors import CoordinateError, InvalidInputError
+from bassin_geo.errors import CoordinateError
 
 __all__ = [
     "BASIN_BOUNDS",
@@ -70,21 +76,6 @@ def check_lonlat(x: Any, y: Any, where: str = "input") -> None:
             f"are swapped (first: x={x[0]:g}, y={y[0]:g}); did you swap lat/lon? Coordinates "
             "go in (longitude, latitude) order"
         )
-
-
-def check_distance(value: Any, name: str = "distance_m") -> float:
-    """Return ``value`` as a float after checking it is a finite, non-negative distance."""
-    if isinstance(value, (bool, np.bool_, str, bytes)):
-        # float("5000") and float(True) work, but a distance given as text or a flag is
-        # a mistake to report, not to guess at.
-        raise InvalidInputError(f"{name} must be a number of metres, got {value!r}")
-    try:
-        d = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{name} must be a number of metres, got {value!r}") from None
-    if not np.isfinite(d) or d < 0:
-        raise InvalidInputError(f"{name} must be a finite number of metres >= 0, got {value!r}")
-    return d
 
 
 def looks_like_degrees(gdf: gpd.GeoDataFrame) -> bool:
