@@ -107,7 +107,7 @@ def test_a_frame_of_search_results_resolves_its_site_ids():
     places = bg.as_places(found)
     assert places["site_id"].tolist() == sites["site_id"].tolist()
     assert places.crs.to_epsg() == 4326
-    assert [g.equals(s) for g, s in zip(places.geometry, sites.geometry)] == [True] * 3
+    assert places.geometry.geom_equals(sites.geometry.reset_index(drop=True)).all()
     with pytest.raises(bg.UnknownSiteError, match="no site matches"):
         bg.as_places(pd.DataFrame({"site_id": ["pit:atlantis"]}))
     with pytest.raises(bg.InvalidInputError, match="site_id column"):

@@ -189,9 +189,7 @@ def load_provenance() -> dict[str, Any]:
     >>> len(record["commune_disagreements"]) > 0
     True
     """
-    record: dict[str, Any] = json.loads(
-        (data_dir() / PROVENANCE_NAME).read_text(encoding="utf-8")
-    )
+    record: dict[str, Any] = json.loads((data_dir() / PROVENANCE_NAME).read_text(encoding="utf-8"))
     return record
 
 

@@ -41,6 +41,7 @@ from bassin_geo.places.gazetteer import get_site
 
 __all__ = ["as_places", "site_geometry"]
 
+
 def site_geometry(site: pd.Series[Any]) -> BaseGeometry:
     """The full geometry of a site row: the polygon of an estate or slag heap, else its point.
 
