@@ -17,7 +17,7 @@ import click
 import bassin_geo as bg
 from bassin_geo.cli import distances, export, layers, routing, stages
 
-__all__ = ["OneLineErrors", "main"]
+__all__ = ["main"]
 
 
 def _fail(message: str) -> NoReturn:
@@ -25,7 +25,7 @@ def _fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
-class OneLineErrors(click.Group):
+class _OneLineErrors(click.Group):
     """A click group whose every error is one line on stderr and exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -102,7 +102,7 @@ class OneLineErrors(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback of errors.")
 @click.version_option(bg.__version__, prog_name="bassin-geo")
 def main(debug: bool) -> None:

@@ -55,6 +55,13 @@ def emit(data: pd.DataFrame, fmt: str) -> None:
     ------
     InvalidInputError
         ``geojson`` asked for a result without geometry.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> emit(pd.DataFrame({"name": ["Fosse Arenberg"], "km": [12.5]}), "csv")
+    name,km
+    Fosse Arenberg,12.5
     """
     import geopandas as gpd
     import pandas as pd
@@ -110,6 +117,17 @@ def route_writer(output: str | None, force: bool) -> Callable[..., Path] | None:
         The suffix is neither ``.gpx`` nor ``.geojson``/``.json``.
     OverwriteError
         The file exists and ``force`` is False.
+
+    Examples
+    --------
+    >>> route_writer("visit.gpx", force=True).__name__
+    'to_gpx'
+    >>> route_writer(None, force=False) is None
+    True
+    >>> route_writer("visit.kml", force=False)
+    Traceback (most recent call last):
+    ...
+    bassin_geo.errors.InvalidInputError: visit.kml: write routes to a .gpx or .geojson file ...
     """
     if output is None:
         return None
@@ -138,6 +156,11 @@ def write_route(result: Any, output: str | None, force: bool) -> None:
         The ``--output`` file, or None to write nothing.
     force : bool
         Whether an existing file may be replaced.
+
+    Examples
+    --------
+    >>> import bassin_geo as bg
+    >>> write_route(bg.itinerary(["9-9bis", "11/19"]), None, force=False)  # nothing asked
     """
     writer = route_writer(output, force)
     if writer is not None:

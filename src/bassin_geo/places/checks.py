@@ -78,17 +78,56 @@ def check_lonlat(x: Any, y: Any, where: str = "input") -> None:
         )
 
 
-def looks_like_degrees(gdf: gpd.GeoDataFrame) -> bool:
-    """True when every coordinate lies within longitude/latitude ranges."""
+def looks_like_degrees(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> bool:
+    """True when every coordinate lies within longitude/latitude ranges.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame or GeoSeries
+        Data in any CRS.
+
+    Returns
+    -------
+    bool
+        Whether its bounds fit in [-180, 180] x [-90, 90].
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> looks_like_degrees(gpd.GeoSeries([Point(3.0, 50.4)]))
+    True
+    >>> looks_like_degrees(gpd.GeoSeries([Point(704_000, 7_030_000)]))
+    False
+    """
     xmin, ymin, xmax, ymax = gdf.total_bounds
     return bool(-180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90)
 
 
-def mislabelled_degrees(gdf: gpd.GeoDataFrame) -> bool:
+def mislabelled_degrees(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> bool:
     """A projected label on longitude/latitude numbers.
 
     True when every coordinate could be degrees and, read in the projected CRS, the data
     lands wholly outside that CRS's area of use (3, 50 in Lambert-93 is off Africa).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame or GeoSeries
+        Data with a CRS.
+
+    Returns
+    -------
+    bool
+        Whether the CRS label is wrong (the numbers are longitudes and latitudes).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> mislabelled_degrees(gpd.GeoSeries([Point(3.0, 50.4)], crs="EPSG:2154"))
+    True
+    >>> mislabelled_degrees(gpd.GeoSeries([Point(704_000, 7_030_000)], crs="EPSG:2154"))
+    False
     """
     if not gdf.crs.is_projected or not looks_like_degrees(gdf) or gdf.crs.area_of_use is None:
         return False

@@ -293,7 +293,7 @@ def as_places(
     ['pit:wallers-arenberg', 'place:1']
     >>> from bassin_geo.places.gazetteer import get_site
     >>> as_places(get_site("11/19"))["name"].tolist()
-    ['Fosse 11/19']
+    ['Fosse 11 - 19 Pierre Destombes']
     >>> import pandas as pd
     >>> found = pd.DataFrame({"site_id": ["pit:wallers-arenberg"], "score": [1.0]})
     >>> as_places(found).geometry.iloc[0].geom_type
