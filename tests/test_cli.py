@@ -220,6 +220,16 @@ def test_import_loads_no_heavy_module():
     assert _loaded_after("import bassin_geo") == []
 
 
+def test_layers_and_places_load_no_heavy_module():
+    code = (
+        "import bassin_geo as bg\n"
+        "bg.load_pitheads(headframe=True)\n"
+        "bg.as_places(['11/19', bg.get_site('Arenberg'), (3.0, 50.4)])\n"
+        "bg.list_layers()"
+    )
+    assert _loaded_after(code) == []
+
+
 @pytest.mark.parametrize("args", [["--help"], ["tour", "--help"], ["map", "--help"]])
 def test_help_loads_no_heavy_module(args):
     code = (

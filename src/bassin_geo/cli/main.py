@@ -7,6 +7,7 @@ message, anything else as an internal error pointing to ``--debug``.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -45,6 +46,12 @@ class _OneLineErrors(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # click's own: handled in main()
+        except BrokenPipeError:
+            # The reader went away (`bassin-geo layers | head`): stop quietly, and keep
+            # Python from failing again when it flushes stdout at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         except Exception as exc:
             if ctx.params.get("debug"):
                 traceback.print_exc()
