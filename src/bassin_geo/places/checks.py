@@ -7,10 +7,9 @@ modules that import it from this one.
 
 from __future__ import annotations
 
-from typing import Any
-
 import geopandas as gpd
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bassin_geo._validate import check_distance
 from bassin_geo.crs import WGS84
@@ -28,7 +27,7 @@ __all__ = [
 BASIN_BOUNDS = (1.9, 50.0, 3.9, 50.9)
 
 
-def check_lonlat(x: Any, y: Any, where: str = "input") -> None:
+def check_lonlat(x: ArrayLike, y: ArrayLike, where: str = "input") -> None:
     """Raise :class:`CoordinateError` unless ``x``/``y`` are finite longitudes/latitudes.
 
     Also catches the two usual mistakes: projected coordinates (metres) passed as degrees,
