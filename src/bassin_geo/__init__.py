@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from bassin_geo.kit import export_all
     from bassin_geo.modes import MODES, mode_rules
     from bassin_geo.places.files import list_file_layers, read_layer
-    from bassin_geo.places.gazetteer import get_site
+    from bassin_geo.places.gazetteer import get_site, search
     from bassin_geo.places.resolve import as_places
     from bassin_geo.routing.itinerary import Itinerary, itinerary, tour
     from bassin_geo.routing.network import (
@@ -88,6 +88,7 @@ _LAZY: dict[str, str] = {
     "load_sites": "bassin_geo.data.layers",
     # the gazetteer
     "get_site": "bassin_geo.places.gazetteer",
+    "search": "bassin_geo.places.gazetteer",
     # the user's files and places
     "list_file_layers": "bassin_geo.places.files",
     "read_layer": "bassin_geo.places.files",
@@ -151,6 +152,7 @@ __all__ = [
     "load_sites",
     # the gazetteer
     "get_site",
+    "search",
     # the user's files and places
     "list_file_layers",
     "read_layer",

@@ -7,7 +7,13 @@ to do about it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
+    "AmbiguousSiteError",
     "BassinGeoError",
     "BassinGeoWarning",
     "DataFileError",
@@ -119,6 +125,38 @@ class UnknownSiteError(BassinGeoError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class AmbiguousSiteError(UnknownSiteError):
+    """A query matches several places equally well: ``candidates`` holds them.
+
+    A subclass of :class:`UnknownSiteError`, so handlers of unknown sites catch it too.
+
+    Parameters
+    ----------
+    message : str
+        What was asked, the candidates with their kind and commune, and how to choose.
+    candidates : DataFrame
+        The candidates as :func:`bassin_geo.search` gives them (``site_id``, ``name``,
+        ``kind``, ``commune``, ``insee``, ``score``, ``matched``), best first.
+    suggestions : list of str, optional
+        The candidates' names.
+
+    Examples
+    --------
+    >>> import bassin_geo as bg
+    >>> try:
+    ...     bg.get_site("Fosse 1")
+    ... except AmbiguousSiteError as exc:
+    ...     print(len(exc.candidates) > 10, sorted(set(exc.candidates["kind"])))
+    True ['pithead']
+    """
+
+    def __init__(
+        self, message: str, candidates: pd.DataFrame, suggestions: list[str] | None = None
+    ) -> None:
+        super().__init__(message, suggestions)
+        self.candidates = candidates
 
 
 class DataFileError(BassinGeoError, OSError):

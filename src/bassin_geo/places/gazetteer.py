@@ -1,77 +1,336 @@
-"""The gazetteer: find one embedded site by id or by name, as people write it."""
+"""The gazetteer: find places as people name them, and say so when a name is ambiguous.
+
+:func:`search` ranks every place the library knows (:mod:`bassin_geo.places.index`:
+pits, shafts, slag heaps, estates, buildings, lakes, listed components, communes, EPCI)
+against a query; :func:`get_site` returns the one place a query means, or raises
+:class:`~bassin_geo.errors.AmbiguousSiteError` with the candidates when it could mean
+several.
+
+How a query is read (:mod:`bassin_geo.places.names`): accents, case and punctuation are
+ignored; kind words ("fosse", "puits", "terril", "cité", "commune", "CA"...) steer the
+kind instead of counting as name words; a number must match exactly ("fosse 2" is not
+"fosse 12"); the words of a place's commune or company may narrow it ("fosse 9 de Lens"
+is pit 9 of the Lens company); a word with a typo matches at a lower score.
+
+The score (0-100) of a place is its best name's: the share of the query's words it
+matches, times ``0.7 + 0.3 x`` the share of the name's words the query matches; a name
+typed in full (every word, kind words included) keeps 100 %, otherwise 94 %; a name of
+numbers only ("Fosse 1", shared by many pits) 92 %; a place of another kind than the
+query's kind words point to 75 %, a shaft 85 % when the query does not say "puits".
+"""
 
 from __future__ import annotations
 
-import difflib
-import functools
 from typing import Any
 
 import pandas as pd
+from rapidfuzz import fuzz, process
 
-from bassin_geo._text import compact, fold, tokens
-from bassin_geo.data.layers import read_cached
-from bassin_geo.errors import InvalidInputError, UnknownSiteError
+from bassin_geo._text import compact, fold
+from bassin_geo.errors import AmbiguousSiteError, InvalidInputError, UnknownSiteError
+from bassin_geo.places.index import KIND_RANK, NameIndex, name_index, places_table
+from bassin_geo.places.names import Query, parse_query
 
-__all__ = ["get_site"]
+__all__ = ["KINDS", "MARGIN", "SURE", "get_site", "search"]
 
-
-# Kind order used to break ties between equally good name matches: people asking for
-# "Arenberg" mean the pit before the estate or the slag heap named after it.
-_KIND_RANK = {"pithead": 0, "building": 1, "slag_heap": 2, "lake": 3, "mining_estate": 4}
-_FILLER = {"fosse", "de", "du", "des", "d", "la", "le", "les", "l", "n", "puits", "site"}
-
-
-@functools.lru_cache(maxsize=1)
-def _search_index() -> pd.DataFrame:
-    sites = read_cached("sites")
-    pits = read_cached("pitheads").set_index("site_id")
-    texts, keys = [], []
-    for sid, name, kind, commune in zip(
-        sites["site_id"], sites["name"], sites["kind"], sites["commune"], strict=True
-    ):
-        names = [str(name or "")]
-        if kind == "pithead" and sid in pits.index:
-            names += str(pits.at[sid, "aliases"] or "").split("; ")
-        keys.append({compact(n) for n in names if n} | {compact(f"fosse {n}") for n in names if n})
-        texts.append(set(tokens(" ".join(names + [str(commune or "")]))))
-    index: pd.DataFrame = pd.DataFrame(
-        {
-            "site_id": sites["site_id"],
-            "name": sites["name"],
-            "kind": sites["kind"],
-            "commune": sites["commune"],
-            "keys": keys,
-            "words": texts,
-            # Listed sites first among equals: "9-9bis" means Oignies' listed pit.
-            "rank": sites["kind"].map(_KIND_RANK).fillna(9).astype(int) * 2
-            + (~sites["unesco"].astype(bool)).astype(int),
-        }
-    )
-    return index
+#: The kinds of place :func:`search` and :func:`get_site` know, for ``kind=``.
+KINDS = tuple(KIND_RANK)
+#: The score from which :func:`get_site` takes a match as meant (below it, a typo or a
+#: partial name: the candidates are suggested, never picked).
+SURE = 85.0
+#: How far ahead of the next place the best one must be for :func:`get_site` to pick it.
+MARGIN = 5.0
+# Below this score a place is not worth listing.
+_LISTED = 40.0
+_FUZZY_CUTOFF = 80.0  # rapidfuzz ratio of a word with a typo ("arenbreg" ~ "arenberg": 88)
+_FUZZY_WEIGHT = 0.8  # a word with a typo counts that much of an exact one
+_WEAK = 0.92  # a name of numbers only, shared by many pits
+_COLUMNS = ["site_id", "name", "kind", "commune", "insee", "score", "matched"]
 
 
-def get_site(query: str) -> pd.Series[Any]:
-    """One site, by ``site_id`` or by name, ignoring case, accents and punctuation.
+def _check_kinds(kind: str | list[str] | tuple[str, ...] | None) -> frozenset[str] | None:
+    if kind is None:
+        return None
+    kinds = [kind] if isinstance(kind, str) else list(kind)
+    unknown = [k for k in kinds if k not in KIND_RANK]
+    if unknown or not kinds:
+        msg = f"unknown kind {unknown[0] if unknown else kind!r}: use one of {', '.join(KINDS)}"
+        raise InvalidInputError(msg)
+    return frozenset(kinds)
 
-    Names are matched in this order: the site id; a name or alias equal to the query
-    ("9-9bis" equals "9 - 9 bis"); a site whose name and commune contain every word of the
-    query ("fosse 9 lens"). Among equally good matches a pithead comes first, then a
-    building, a slag heap, a lake, an estate.
+
+def _commune_filter(commune: str | None) -> set[str] | None:
+    """The folded names of the commune asked for (by name or INSEE code)."""
+    if commune is None:
+        return None
+    if not isinstance(commune, str) or not commune.strip():
+        msg = f"commune must be a commune's name or INSEE code, got {commune!r}"
+        raise InvalidInputError(msg)
+    table = places_table()
+    communes = table[table["kind"] == "commune"]
+    key = compact(commune)
+    hit = communes[(communes["insee"] == commune.strip()) | (communes["name"].map(compact) == key)]
+    if len(hit) == 0:
+        close = process.extract(fold(commune), communes["name"].map(fold).tolist(), limit=3)
+        names = [communes["name"].iloc[i] for _, _, i in close]
+        msg = (
+            f"no commune of Nord or Pas-de-Calais is named {commune!r}; closest: {', '.join(names)}"
+        )
+        raise InvalidInputError(msg)
+    return {compact(n) for n in hit["name"]}
+
+
+def _word_matches(word: str, index: NameIndex) -> dict[str, float]:
+    """The index words a query word matches, with how well (1 exact, less with a typo)."""
+    found = {word: 1.0} if word in index.by_word or word in index.by_context_word else {}
+    if word.isalpha() and len(word) >= 4:
+        for other, ratio, _ in process.extract(
+            word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF, limit=None
+        ):
+            if other != word:
+                found[other] = max(found.get(other, 0.0), _FUZZY_WEIGHT * ratio / 100)
+        for other in index.vocabulary:  # a word cut short: "pinchon" for "pinchonvalles"
+            if other.startswith(word) and other != word:
+                found[other] = max(found.get(other, 0.0), _FUZZY_WEIGHT * 0.9)
+    return found
+
+
+def _refusal(query: Query) -> str | None:
+    """Why a query names nothing (too short, or kind words only), or None."""
+    if not query.words:
+        if query.generic:
+            words = " ".join(dict.fromkeys(query.generic))
+            return (
+                f"{query.text!r} holds only generic words ({words}): add a name or a number, "
+                "such as 'fosse Arenberg', 'terril 74' or 'cité des Provinces'"
+            )
+        return f"{query.text!r} is too short to name a place: give a name, a number or an id"
+    if len("".join(query.words)) < 2 and not any(w[0].isdigit() for w in query.words):
+        return f"{query.text!r} is too short to name a place: give a name, a number or an id"
+    return None
+
+
+def _scores(query: Query, index: NameIndex) -> dict[int, tuple[float, str]]:
+    """Place position → (score, the name that matched) for every place the query reaches."""
+    matches = {w: _word_matches(w, index) for w in dict.fromkeys(query.words)}
+    variant_ids: set[int] = set()
+    context_places: set[int] = set()
+    for found in matches.values():
+        for word in found:
+            variant_ids.update(index.by_word.get(word, ()))
+            context_places.update(index.by_context_word.get(word, ()))
+    by_place: dict[int, list[int]] = {}
+    for i in variant_ids:
+        by_place.setdefault(index.variants[i].place, []).append(i)
+    query_words = set(query.words)
+    out: dict[int, tuple[float, str]] = {}
+    for place in set(by_place) | context_places:
+        # A commune or company counts when the query holds all of its words.
+        covered = {w for unit in index.context[place] if query_words.issuperset(unit) for w in unit}
+        if place not in by_place and not covered:
+            continue
+        best, matched = 0.0, ""
+        for i in by_place.get(place, ()):
+            variant = index.variants[i]
+            if variant.heap_number and not query.heap_number:
+                continue
+            score = _variant_score(query, variant.words, matches, covered)
+            score *= 1.0 if variant.key == query.key else 0.94
+            score *= _WEAK if variant.weak else 1.0
+            # Equal scores: report the shortest name ("Arenberg", not "Fosse Arenberg").
+            if score > best or (score == best and len(variant.text) < len(matched)):
+                best, matched = score, variant.text
+        if best == 0.0 and covered:
+            # Only its commune or company matches ("Lens" for a pit in Lens).
+            best = 100 * len(covered & query_words) / len(query_words) * 0.7 * 0.94
+            matched = " ".join(sorted(covered))
+        out[place] = (best, matched)
+    return out
+
+
+def _variant_score(
+    query: Query,
+    words: tuple[str, ...],
+    matches: dict[str, dict[str, float]],
+    covered: set[str],
+) -> float:
+    per_query = [
+        1.0 if w in covered else max((matches[w].get(u, 0.0) for u in words), default=0.0)
+        for w in query.words
+    ]
+    coverage = sum(per_query) / len(per_query)
+    if coverage == 0:
+        return 0.0
+    precision = sum(max(matches[w].get(u, 0.0) for w in matches) for u in words) / len(words)
+    return 100 * coverage * (0.7 + 0.3 * precision)
+
+
+def _ranked(
+    query: str,
+    kind: str | list[str] | tuple[str, ...] | None,
+    commune: str | None,
+) -> pd.DataFrame:
+    """Every place the query reaches, best first, with the score columns of :func:`search`."""
+    if not isinstance(query, str) or not query.strip():
+        msg = f"a place query must be a non-empty string, got {query!r}"
+        raise InvalidInputError(msg)
+    kinds = _check_kinds(kind)
+    communes = _commune_filter(commune)
+    parsed = parse_query(query)
+    table = places_table()
+    if _refusal(parsed) is not None:
+        return pd.DataFrame(columns=_COLUMNS)
+    index = name_index()
+    scored = _scores(parsed, index)
+    rows = []
+    for place, (score, matched) in scored.items():
+        place_kind = table["kind"].iat[place]
+        if kinds is not None and place_kind not in kinds:
+            continue
+        if parsed.kinds and place_kind not in parsed.kinds:
+            score *= 0.75
+        elif place_kind == "shaft" and "shaft" not in parsed.kinds:
+            score *= 0.85
+        if score < _LISTED:
+            continue
+        rows.append((place, round(score, 1), matched, int(index.kind_rank[place])))
+    if communes is not None:
+        rows = [r for r in rows if compact(str(table["commune"].iat[r[0]])) in communes]
+    rows.sort(key=lambda r: (-r[1], r[3], str(table["name"].iat[r[0]])))
+    positions = [r[0] for r in rows]
+    found = pd.DataFrame(table.iloc[positions][_COLUMNS[:5]]).reset_index(drop=True)
+    found["score"] = [r[1] for r in rows]
+    found["matched"] = [r[2] for r in rows]
+    found.index = pd.Index(positions)  # kept for get_site; search resets it
+    return found
+
+
+def search(
+    query: str,
+    *,
+    kind: str | list[str] | None = None,
+    commune: str | None = None,
+    limit: int | None = 10,
+) -> pd.DataFrame:
+    """Places matching a query, best first, as people name them.
+
+    Every place the library knows is searched: pits (their names, numbers, aliases and
+    company), shafts, slag heaps (by name and number: "terril 74", "T074"), mining
+    estates, buildings, lakes, listed components, every commune of Nord and Pas-de-Calais
+    (by name or INSEE code) and the EPCI. Kind words ("fosse", "terril", "cité"...) steer
+    the kind; see :mod:`bassin_geo.places.gazetteer` for how scores are made.
 
     Parameters
     ----------
     query : str
-        A ``site_id`` such as ``"pit:wallers-arenberg"`` or a name ("Arenberg", "11/19").
+        What to look for: "Fosse 9 de Lens", "terril 74", "Louvre-Lens", "62498".
+    kind : str or list of str, optional
+        Keep only these kinds (:data:`KINDS`: ``"pithead"``, ``"slag_heap"``,
+        ``"commune"``...).
+    commune : str, optional
+        Keep only places in this commune (its name or INSEE code).
+    limit : int or None, default 10
+        How many places at most; None for every place above the listing threshold.
+
+    Returns
+    -------
+    DataFrame
+        ``site_id``, ``name``, ``kind``, ``commune``, ``insee``, ``score`` (0-100) and
+        ``matched`` (the name, alias or number that matched), best first; empty when
+        nothing matches, or when the query is too short or holds only kind words.
+
+    Raises
+    ------
+    InvalidInputError
+        A query that is not a non-empty string, an unknown kind or commune, a bad limit.
+
+    Examples
+    --------
+    >>> search("terril 74").iloc[0][["site_id", "matched"]].tolist()
+    ['slag:T074', 'T074']
+    >>> search("Fosse 1", commune="Lens")["site_id"].iloc[0]
+    'pit:lens-1-jules-casteleyn'
+    >>> search("fosse").empty
+    True
+    """
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        msg = f"limit must be a positive integer or None, got {limit!r}"
+        raise InvalidInputError(msg)
+    found = _ranked(query, kind, commune)
+    if limit is not None:
+        found = found.iloc[:limit]
+    return found.reset_index(drop=True)
+
+
+def _describe(found: pd.DataFrame, n: int = 8) -> str:
+    lines = [
+        f"{row.name} ({row.kind}"
+        + (f", {row.commune}" if isinstance(row.commune, str) else "")
+        + f"; {row.site_id})"
+        for row in found.iloc[:n].itertuples()
+    ]
+    more = f" and {len(found) - n} more" if len(found) > n else ""
+    return "; ".join(lines) + more
+
+
+def _pick(found: pd.DataFrame) -> int | None:
+    """The position of the one place the ranking means, or None when it is ambiguous."""
+    index = name_index()
+    best = float(found["score"].iloc[0])
+    top = found[found["score"] > best - MARGIN]
+    # A pit's headframe building is the pit: keep one of the two.
+    positions = [int(p) for p in top.index]
+    kept = [p for p in positions if index.pit_of_building.get(p) not in positions]
+    if len(kept) == 1:
+        return kept[0]
+    communes = set(top.loc[kept, "commune"])
+    if len(communes) == 1 and all(isinstance(c, str) for c in communes):
+        # One commune: the pit before the heap, building or estate named after it.
+        ranks = sorted((int(index.kind_rank[p]), p) for p in kept)
+        if ranks[0][0] < ranks[1][0]:
+            return ranks[0][1]
+    return None
+
+
+def get_site(
+    query: str, *, kind: str | list[str] | None = None, commune: str | None = None
+) -> pd.Series[Any]:
+    """The one place a query means: by ``site_id``, name, alias, number or INSEE code.
+
+    The query is ranked as :func:`search` does; the best place is returned when it
+    matches well (score at least :data:`SURE`) and is clearly ahead of the next (by
+    :data:`MARGIN`), or when the places as good as it are in one commune and one of them
+    is the pit the others are named after. A commune name ("Lens") or INSEE code
+    ("62498") gives the commune; its row's point lies inside it, and the functions that
+    measure distances use its outline (see :func:`bassin_geo.places.resolve.as_places`).
+
+    Parameters
+    ----------
+    query : str
+        A ``site_id`` such as ``"pit:wallers-arenberg"``, a name ("Arenberg", "11/19",
+        "Fosse 9 de Lens", "terril 74"), a commune's name or INSEE code.
+    kind : str or list of str, optional
+        Consider only these kinds (``"pithead"``, ``"slag_heap"``, ``"commune"``...).
+    commune : str, optional
+        Consider only places in this commune (its name or INSEE code).
 
     Returns
     -------
     pandas.Series
-        The row of the ``sites`` layer (with ``geometry``, a WGS84 point).
+        The place's row: ``site_id``, ``name``, ``kind``, ``commune``, ``insee``,
+        ``unesco``, ``id_unesco``, ``source``, ``layer`` and ``geometry`` (a WGS84 point,
+        inside the place when it is a polygon). Rows of the ``sites`` layer come as that
+        layer holds them.
 
     Raises
     ------
+    AmbiguousSiteError
+        Several places match as well; ``.candidates`` holds them (as :func:`search`
+        gives them) and the message says how to choose.
     UnknownSiteError
-        When nothing matches; the message and ``.suggestions`` list the closest names.
+        Nothing matches well enough; the message and ``.suggestions`` give the closest.
+    InvalidInputError
+        A query that is not a non-empty string, an unknown kind or commune.
 
     Examples
     --------
@@ -79,38 +338,40 @@ def get_site(query: str) -> pd.Series[Any]:
     'Oignies'
     >>> get_site("Arenberg")["site_id"]
     'pit:wallers-arenberg'
+    >>> get_site("Lens")["site_id"], get_site("62498")["name"]
+    ('commune:62498', 'Lens')
+    >>> get_site("Fosse 1")
+    Traceback (most recent call last):
+    ...
+    bassin_geo.errors.AmbiguousSiteError: 'Fosse 1' could mean ... places ...
     """
-    if not isinstance(query, str) or not query.strip():
-        msg = f"a site query must be a non-empty string, got {query!r}"
-        raise InvalidInputError(msg)
-    sites = read_cached("sites")
-    index = _search_index()
-    by_id = sites.index[sites["site_id"] == query.strip()]
-    found: pd.Series[Any]
-    if len(by_id):
-        found = sites.loc[by_id[0]].copy()
-        return found
-    key = compact(query)
-    exact = index[[key in k for k in index["keys"]]]
-    if len(exact):
-        found = sites.loc[exact.sort_values("rank").index[0]].copy()
-        return found
-    words = [w for w in tokens(query) if w not in _FILLER] or tokens(query)
-    if words:
-        hits = index[[all(w in ws for w in words) for ws in index["words"]]]
-        if len(hits):
-            extra = hits["words"].map(len)
-            best = hits.assign(extra=extra).sort_values(["rank", "extra"]).index[0]
-            found = sites.loc[best].copy()
-            return found
-    names = sorted({str(n) for n in index["name"].dropna()})
-    folded = {fold(n): n for n in names}
-    close = [
-        folded[c] for c in difflib.get_close_matches(fold(query), list(folded), n=5, cutoff=0.5)
-    ]
-    hint = f" Closest names: {', '.join(close)}." if close else ""
+    table = places_table()
+    if isinstance(query, str):
+        by_id = table.index[table["site_id"] == query.strip()]
+        if len(by_id):
+            return table.loc[by_id[0]].copy()
+    found = _ranked(query, kind, commune)
+    if len(found) == 0:
+        reason = _refusal(parse_query(query))
+        msg = f"no site matches {query!r}" + (f": {reason}" if reason else "")
+        raise UnknownSiteError(msg)
+    best = float(found["score"].iloc[0])
+    names = list(dict.fromkeys(found["matched"].iloc[:5]))
+    if best < SURE:
+        msg = (
+            f"no site matches {query!r} well enough. Closest names: {', '.join(names)} "
+            f"({_describe(found, 5)}). Give one of these names, or its site_id."
+        )
+        raise UnknownSiteError(msg, suggestions=names)
+    picked = _pick(found)
+    if picked is not None:
+        return table.iloc[picked].copy()
+    top = found[found["score"] >= min(SURE, best - MARGIN)].reset_index(drop=True)
+    kinds = sorted(set(top["kind"]))
     msg = (
-        f"no site matches {query!r}.{hint} Use a site_id from load_sites() or a name as "
-        "printed there."
+        f"{query!r} could mean {len(top)} places: {_describe(top)}. "
+        "Choose one: pass its site_id, add its commune to the name (or commune=)"
+        + (f", or narrow the kind (kind= one of {', '.join(kinds)})" if len(kinds) > 1 else "")
+        + "."
     )
-    raise UnknownSiteError(msg, suggestions=close)
+    raise AmbiguousSiteError(msg, candidates=top, suggestions=list(top["name"].astype(str)))

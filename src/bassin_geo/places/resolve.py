@@ -4,7 +4,9 @@
 through it, so they all accept the same things and reject bad input with the same
 messages. A place is
 
-- a site id or name, as :func:`bassin_geo.get_site` accepts (``"11/19"``);
+- a site id or name, as :func:`bassin_geo.get_site` accepts (``"11/19"``), a commune's
+  name or INSEE code (``"Lens"``, ``"62498"``): a name that could mean several places
+  raises :class:`~bassin_geo.errors.AmbiguousSiteError` with the candidates;
 - the row :func:`bassin_geo.get_site` returns (a pandas Series with a ``geometry``), or
   any row with a ``site_id``;
 - a ``(lon, lat)`` pair, or a shapely geometry in WGS84;
@@ -38,12 +40,13 @@ from bassin_geo.errors import (
 )
 from bassin_geo.places.checks import check_lonlat, mislabelled_degrees
 from bassin_geo.places.gazetteer import get_site
+from bassin_geo.places.index import places_table
 
 __all__ = ["as_places", "site_geometry"]
 
 
 def site_geometry(site: pd.Series[Any]) -> BaseGeometry:
-    """The full geometry of a site row: the polygon of an estate or slag heap, else its point.
+    """The full geometry of a place: the polygon of an estate, slag heap or commune, else its point.
 
     Parameters
     ----------
@@ -146,7 +149,7 @@ def _from_site_ids(frame: pd.DataFrame, resolve_polygons: bool, where: str) -> g
         i = int(np.flatnonzero(ids.isna().to_numpy())[0])
         msg = f"{where}: row {i} has no site_id; drop it or give one"
         raise EmptyInputError(msg)
-    sites = read_cached("sites")
+    sites = places_table()  # every place of the gazetteer: sites, shafts, communes, EPCI
     positions = pd.Index(sites["site_id"]).get_indexer(ids.astype(str))
     for missing in np.flatnonzero(positions < 0):
         get_site(str(ids.iloc[missing]))  # not a site id: UnknownSiteError with suggestions
@@ -262,8 +265,11 @@ def as_places(
         it must hold degrees), or a DataFrame with a ``site_id`` column, such as site
         search results, whose ids are looked up. A list may mix all of these.
     resolve_polygons : bool, default False
-        Give the polygon of estates, slag heaps and buildings named by id, name or row
-        instead of their representative point.
+        Give the polygon of estates, slag heaps, buildings, listed components, communes
+        and EPCI named by id, name or row instead of their representative point. The
+        distance functions ask for it: a distance to a commune is to its outline (0
+        inside it); pass the row's point (``get_site("Lens")["geometry"]``) to measure
+        from a point inside it instead.
     where : str, default "places"
         Names the input in error messages ("stops", "origins").
 
