@@ -21,6 +21,7 @@ query's kind words point to 75 %, a shaft 85 % when the query does not say "puit
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pandas as pd
@@ -165,6 +166,13 @@ def _variant_score(
     return 100 * coverage * (0.7 + 0.3 * precision)
 
 
+@functools.lru_cache(maxsize=1)
+def _plain_table() -> pd.DataFrame:
+    """The uniform columns of every place, without geometry: quick to take rows from."""
+    plain: pd.DataFrame = pd.DataFrame(places_table()[_COLUMNS[:5]]).reset_index(drop=True)
+    return plain
+
+
 def _ranked(
     query: str,
     kind: str | list[str] | tuple[str, ...] | None,
@@ -177,14 +185,14 @@ def _ranked(
     kinds = _check_kinds(kind)
     communes = _commune_filter(commune)
     parsed = parse_query(query)
-    table = places_table()
     if _refusal(parsed) is not None:
-        return pd.DataFrame(columns=_COLUMNS)
+        empty: pd.DataFrame = pd.DataFrame(columns=_COLUMNS)
+        return empty
     index = name_index()
     scored = _scores(parsed, index)
     rows = []
     for place, (score, matched) in scored.items():
-        place_kind = table["kind"].iat[place]
+        place_kind = index.kinds[place]
         if kinds is not None and place_kind not in kinds:
             continue
         if parsed.kinds and place_kind not in parsed.kinds:
@@ -195,10 +203,10 @@ def _ranked(
             continue
         rows.append((place, round(score, 1), matched, int(index.kind_rank[place])))
     if communes is not None:
-        rows = [r for r in rows if compact(str(table["commune"].iat[r[0]])) in communes]
-    rows.sort(key=lambda r: (-r[1], r[3], str(table["name"].iat[r[0]])))
+        rows = [r for r in rows if index.commune_keys[r[0]] in communes]
+    rows.sort(key=lambda r: (-r[1], r[3], index.names[r[0]]))
     positions = [r[0] for r in rows]
-    found = pd.DataFrame(table.iloc[positions][_COLUMNS[:5]]).reset_index(drop=True)
+    found: pd.DataFrame = _plain_table().iloc[positions].copy()
     found["score"] = [r[1] for r in rows]
     found["matched"] = [r[2] for r in rows]
     found.index = pd.Index(positions)  # kept for get_site; search resets it
@@ -259,7 +267,8 @@ def search(
     found = _ranked(query, kind, commune)
     if limit is not None:
         found = found.iloc[:limit]
-    return found.reset_index(drop=True)
+    result: pd.DataFrame = found.reset_index(drop=True)
+    return result
 
 
 def _describe(found: pd.DataFrame, n: int = 8) -> str:
@@ -281,6 +290,10 @@ def _pick(found: pd.DataFrame) -> int | None:
     # A pit's headframe building is the pit: keep one of the two.
     positions = [int(p) for p in top.index]
     kept = [p for p in positions if index.pit_of_building.get(p) not in positions]
+    # A listed component is the listing record of the sites it holds ("Base des Argales"
+    # is both the lake and its component): a site of the same name comes first.
+    sites = [p for p in kept if index.kinds[p] != "property_component"]
+    kept = sites or kept
     if len(kept) == 1:
         return kept[0]
     communes = set(top.loc[kept, "commune"])
@@ -290,6 +303,11 @@ def _pick(found: pd.DataFrame) -> int | None:
         if ranks[0][0] < ranks[1][0]:
             return ranks[0][1]
     return None
+
+
+def _row(table: pd.DataFrame, position: int) -> pd.Series[Any]:
+    row: pd.Series[Any] = table.iloc[position].copy()
+    return row
 
 
 def get_site(
@@ -347,9 +365,9 @@ def get_site(
     """
     table = places_table()
     if isinstance(query, str):
-        by_id = table.index[table["site_id"] == query.strip()]
-        if len(by_id):
-            return table.loc[by_id[0]].copy()
+        by_id = name_index().positions.get(query.strip())
+        if by_id is not None:
+            return _row(table, by_id)
     found = _ranked(query, kind, commune)
     if len(found) == 0:
         reason = _refusal(parse_query(query))
@@ -365,7 +383,7 @@ def get_site(
         raise UnknownSiteError(msg, suggestions=names)
     picked = _pick(found)
     if picked is not None:
-        return table.iloc[picked].copy()
+        return _row(table, picked)
     top = found[found["score"] >= min(SURE, best - MARGIN)].reset_index(drop=True)
     kinds = sorted(set(top["kind"]))
     msg = (

@@ -23,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from bassin_geo._text import compact
 from bassin_geo.crs import WGS84
 from bassin_geo.data.catalog import LAYERS
 from bassin_geo.data.layers import read_cached
@@ -53,6 +54,7 @@ _COMPANY_FILLER = frozenset(
     "charbonniere groupe concession reunis reunies".split()
 )
 _NUMERIC = re.compile(r"\d+[a-z]*")
+_PARENTHESIS = re.compile(r"\([^)]*\)")
 
 
 def _text(value: object) -> str:
@@ -169,6 +171,14 @@ class NameIndex:
         Per place, its :data:`KIND_RANK`.
     pit_of_building : dict
         Headframe building's row position → its pit's row position (one place).
+    kinds : tuple of str
+        Per place, its kind.
+    names : tuple of str
+        Per place, its name ("" when it has none).
+    commune_keys : tuple of str
+        Per place, its commune folded to letters and digits ("" when it has none).
+    positions : dict
+        ``site_id`` → row position.
 
     Examples
     --------
@@ -184,6 +194,10 @@ class NameIndex:
     vocabulary: list[str]
     kind_rank: np.ndarray
     pit_of_building: dict[int, int]
+    kinds: tuple[str, ...]
+    names: tuple[str, ...]
+    commune_keys: tuple[str, ...]
+    positions: dict[str, int]
 
 
 def _names_by_site() -> dict[str, list[tuple[str, bool | None]]]:
@@ -273,7 +287,10 @@ def name_index() -> NameIndex:
         zip(table["site_id"], table["name"], table["commune"], strict=True)
     ):
         own: dict[tuple[str, bool], Variant] = {}
-        for text, flag in [(_text(name), False), *extra.get(sid, [])]:
+        names = [(_text(name), False), *extra.get(sid, [])]
+        # "Cité des Électriciens (n°2)" is also "Cité des Électriciens".
+        names += [(_PARENTHESIS.sub(" ", t).strip(), f) for t, f in names if "(" in t]
+        for text, flag in names:
             words, key, heap = name_words(text), literal_key(text), flag is True
             if heap:  # "T074" reads "t74": a query's "terril 74" and "T74" give "74"
                 words = tuple(w[1:] if w[0] == "t" else w for w in words)
@@ -290,8 +307,8 @@ def name_index() -> NameIndex:
             if seen is None or (seen.weak and not weak):
                 own[(key, heap)] = Variant(position, text, words, key, weak, heap)
         variants.extend(own.values())
-        units = {name_words(_text(commune))} | set(context_units.get(sid, []))
-        context.append(tuple(u for u in units if u))
+        all_units = {name_words(_text(commune)), *context_units.get(sid, [])}
+        context.append(tuple(u for u in all_units if u))
     by_word: dict[str, list[int]] = {}
     for i, variant in enumerate(variants):
         for word in set(variant.words):
@@ -316,4 +333,8 @@ def name_index() -> NameIndex:
         vocabulary=vocabulary,
         kind_rank=table["kind"].map(KIND_RANK).fillna(9).astype(int).to_numpy(),
         pit_of_building=pit_of_building,
+        kinds=tuple(table["kind"].astype(str)),
+        names=tuple(_text(n) for n in table["name"]),
+        commune_keys=tuple(compact(_text(c)) for c in table["commune"]),
+        positions=positions,
     )

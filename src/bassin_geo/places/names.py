@@ -33,7 +33,7 @@ __all__ = [
 KIND_WORDS: dict[str, frozenset[str]] = {
     word: frozenset(kinds)
     for words, kinds in (
-        (("fosse", "fosses", "carreau", "siege", "base"), ("pithead",)),
+        (("fosse", "fosses", "carreau", "siege"), ("pithead",)),
         (("puits",), ("shaft", "pithead")),
         (("chevalement", "chevalements"), ("pithead", "building")),
         (("terril", "terrils", "crassier"), ("slag_heap",)),
@@ -45,9 +45,11 @@ KIND_WORDS: dict[str, frozenset[str]] = {
     for word in words
 }
 
-#: Words that carry no name: articles, prepositions, number markers, "site", "mines".
+#: Words that carry no name: articles, prepositions, number markers, and words such as
+#: "site", "base" or "mines" that many kinds of place use ("Base 11/19" is a pit, "Base
+#: des Argales" a lake).
 FILLER_WORDS = frozenset(
-    "a au aux d de des du en et l la le les lez n no num numero sur sous dit site "
+    "a au aux d de des du en et l la le les lez n no num numero sur sous dit site base "
     "mine mines minier miniere".split()
 )
 
