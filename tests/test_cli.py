@@ -17,6 +17,7 @@ from bassin_geo.cli import main
 COMMANDS = (
     "layers",
     "site",
+    "search",
     "distance",
     "nearest",
     "locate",
@@ -72,9 +73,12 @@ def test_distance_matches_geod(run):
     a, b = bg.get_site("Arenberg").geometry, bg.get_site("fosse Delloye").geometry
     _, _, expected = Geod(ellps="WGS84").inv(a.x, a.y, b.x, b.y)
     result = run("distance", "Arenberg", "fosse Delloye")
-    assert float(result.output) == pytest.approx(expected, abs=0.05)
-    lonlat = run("distance", f"{a.x},{a.y}", f"{b.x},{b.y}")
-    assert float(lonlat.output) == pytest.approx(expected, abs=0.05)
+    number, unit = result.output.split()
+    assert unit == "m" and float(number) == pytest.approx(expected, abs=0.05)
+    lonlat = run("distance", f"{a.x},{a.y}", f"{b.x},{b.y}", "--format", "json")
+    assert json.loads(lonlat.output)[0]["distance_m"] == pytest.approx(expected, abs=0.05)
+    table = run("distance", "Arenberg", "fosse Delloye", "--format", "csv").output.splitlines()
+    assert table[0] == "a,b,method,distance_m" and table[1].startswith("Arenberg,fosse Delloye,")
 
 
 def test_swapped_coordinates_are_one_line_error(run):
@@ -251,3 +255,39 @@ def test_both_module_entry_points_run():
             [sys.executable, "-m", module, "--version"], capture_output=True, text=True, env=env
         )
         assert done.returncode == 0 and bg.__version__ in done.stdout, module
+
+
+def test_search_lists_candidates_best_first(run):
+    rows = json.loads(run("search", "fosse", "9", "de", "Lens", "--format", "json").output)
+    assert rows[0]["site_id"] == "pit:lens-9-theodore-barrois"
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    csv = run("search", "terril 74", "--format", "csv").output.splitlines()
+    assert csv[0] == "site_id,name,kind,commune,insee,score,matched"
+    assert csv[1].startswith("slag:T074,")
+    communes = json.loads(run("search", "Lens", "--kind", "commune", "--format", "json").output)
+    assert {r["kind"] for r in communes} == {"commune"}
+    geo = json.loads(run("search", "Arenberg", "--limit", "2", "--format", "geojson").output)
+    assert len(geo["features"]) == 2
+    nothing = run("search", "fosse")
+    assert nothing.exit_code == 0 and "generic words" in nothing.output
+    assert "site_id" not in nothing.output
+
+
+def test_site_ambiguity_speaks_cli(run):
+    bad = run("site", "Fosse", "1")
+    assert bad.exit_code == 1 and len(bad.output.splitlines()) == 1
+    assert "pit:marles-les-mines-1" in bad.output and "--commune" in bad.output
+    assert "commune=" not in bad.output and "load_sites" not in bad.output
+    ok = json.loads(run("site", "Fosse 1", "--commune", "Annezin", "--format", "json").output)
+    assert ok[0]["site_id"] == "pit:annezin-1"
+    heap = json.loads(run("site", "Arenberg", "--kind", "slag_heap", "--format", "json").output)
+    assert heap[0]["site_id"] == "slag:T160"
+    commune = json.loads(run("site", "62498", "--format", "json").output)
+    assert commune[0]["name"] == "Lens" and commune[0]["kind"] == "commune"
+
+
+def test_kind_choices_are_the_gazetteer_kinds():
+    from bassin_geo.cli.layers import KIND_CHOICES
+    from bassin_geo.places.gazetteer import KINDS
+
+    assert set(KIND_CHOICES) == set(KINDS)

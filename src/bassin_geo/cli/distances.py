@@ -17,16 +17,32 @@ __all__ = ["distance", "locate", "nearest"]
 @click.option(
     "--method", type=click.Choice(["geodesic", "planar"]), default="geodesic", show_default=True
 )
-def distance(a: str, b: str, method: str) -> None:
-    """Distance in metres between two places (site id or name, or "lon,lat").
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format: the distance with its unit, or json/csv for scripts.",
+)
+def distance(a: str, b: str, method: str, fmt: str) -> None:
+    """Distance in metres between two places (site id or name, commune, or "lon,lat").
+
+    A distance to a commune or a polygon site is to its outline (0 inside it).
 
     \b
     Example:
       bassin-geo distance Arenberg "fosse Delloye"
-      bassin-geo distance 9-9bis 2.79,50.46 --method planar
+      bassin-geo distance 9-9bis 2.79,50.46 --method planar --format json
     """
     place_a, place_b = parse_places((a, b))
-    click.echo(f"{bg.distance(place_a, place_b, method=method):.1f}")
+    metres = bg.distance(place_a, place_b, method=method)
+    if fmt == "table":
+        click.echo(f"{metres:.1f} m")
+        return
+    import pandas as pd
+
+    emit(pd.DataFrame({"a": [a], "b": [b], "method": [method], "distance_m": [metres]}), fmt)
 
 
 @click.command()

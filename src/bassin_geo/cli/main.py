@@ -119,6 +119,7 @@ def main(debug: bool) -> None:
     Examples:
       bassin-geo layers
       bassin-geo site "9-9bis"
+      bassin-geo search "fosse 1"
       bassin-geo export out/
     """
 
@@ -126,6 +127,7 @@ def main(debug: bool) -> None:
 for _command in (
     layers.layers,
     layers.site,
+    layers.search,
     distances.distance,
     distances.nearest,
     distances.locate,

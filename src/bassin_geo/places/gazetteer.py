@@ -15,7 +15,8 @@ is pit 9 of the Lens company); a word with a typo matches at a lower score.
 The score (0-100) of a place is its best name's: the share of the query's words it
 matches, times ``0.7 + 0.3 x`` the share of the name's words the query matches; a name
 typed in full (every word, kind words included) keeps 100 %, otherwise 94 %; a name of
-numbers only ("Fosse 1", shared by many pits) 92 %; a place of another kind than the
+numbers only ("Fosse 1", shared by many pits) 92 % unless the query's commune or
+company words narrow it; a place of another kind than the
 query's kind words point to 75 %, a shaft 85 % when the query does not say "puits".
 """
 
@@ -137,7 +138,9 @@ def _scores(query: Query, index: NameIndex) -> dict[int, tuple[float, str]]:
                 continue
             score = _variant_score(query, variant.words, matches, covered)
             score *= 1.0 if variant.key == query.key else 0.94
-            score *= _WEAK if variant.weak else 1.0
+            # A number alone is shared by many pits, unless the commune or company in the
+            # query narrows it ("fosse 9 de Lens").
+            score *= _WEAK if variant.weak and not covered else 1.0
             # Equal scores: report the shortest name ("Arenberg", not "Fosse Arenberg").
             if score > best or (score == best and len(variant.text) < len(matched)):
                 best, matched = score, variant.text
@@ -386,10 +389,14 @@ def get_site(
         return _row(table, picked)
     top = found[found["score"] >= min(SURE, best - MARGIN)].reset_index(drop=True)
     kinds = sorted(set(top["kind"]))
+    key = compact(query)
+    communes = [c for c in top["commune"] if isinstance(c, str) and compact(c) not in key]
+    example = f"{query.strip()} {communes[0]}" if communes else ""
     msg = (
-        f"{query!r} could mean {len(top)} places: {_describe(top)}. "
-        "Choose one: pass its site_id, add its commune to the name (or commune=)"
-        + (f", or narrow the kind (kind= one of {', '.join(kinds)})" if len(kinds) > 1 else "")
+        f"{query!r} could mean {len(top)} places: {_describe(top)}. Choose one: give its "
+        "site_id, or add its commune to the query"
+        + (f" ({example!r})" if example else "")
+        + (f", or narrow the kind (one of {', '.join(kinds)})" if len(kinds) > 1 else "")
         + "."
     )
     raise AmbiguousSiteError(msg, candidates=top, suggestions=list(top["name"].astype(str)))
