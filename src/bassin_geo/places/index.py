@@ -34,10 +34,11 @@ __all__ = ["KIND_RANK", "NameIndex", "Variant", "name_index", "places_table"]
 
 #: The order in which kinds are preferred among places of one commune that match a
 #: query equally well: people asking for "Arenberg" mean the pit before the slag heap
-#: and the headframe building named after it.
+#: and the headframe building named after it, and a town's name ("Haveluy") means the
+#: town before the pit named after it ("Fosse Haveluy").
 KIND_RANK: dict[str, int] = {
-    "pithead": 0,
-    "commune": 1,
+    "commune": 0,
+    "pithead": 1,
     "building": 2,
     "slag_heap": 3,
     "lake": 4,
