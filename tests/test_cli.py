@@ -291,3 +291,9 @@ def test_kind_choices_are_the_gazetteer_kinds():
     from bassin_geo.places.gazetteer import KINDS
 
     assert set(KIND_CHOICES) == set(KINDS)
+
+
+def test_projected_coordinates_get_cli_advice(run):
+    bad = run("distance", "700000,7000000", "Arenberg")
+    assert bad.exit_code == 1 and "longitude,latitude" in bad.output
+    assert "set_crs" not in bad.output

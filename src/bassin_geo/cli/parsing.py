@@ -23,17 +23,35 @@ def parse_place(text: str) -> PlaceLike:
         ``(lon, lat)`` for two numbers, otherwise the text itself, for
         :func:`bassin_geo.as_places` to resolve.
 
+    Raises
+    ------
+    CoordinateError
+        Two numbers that cannot be degrees (projected metres, say), in command-line words.
+
     Examples
     --------
     >>> parse_place("3.0,50.4"), parse_place("11/19")
     ((3.0, 50.4), '11/19')
+    >>> parse_place("700000,7000000")
+    Traceback (most recent call last):
+    ...
+    bassin_geo.errors.CoordinateError: 700000,7000000 is not longitude,latitude in degrees ...
     """
     parts = text.split(",")
     if len(parts) == 2:
         try:
-            return (float(parts[0]), float(parts[1]))
+            lon, lat = float(parts[0]), float(parts[1])
         except ValueError:
-            pass  # a name with one comma: a name
+            return text  # a name with one comma: a name
+        if not (abs(lon) <= 180 and abs(lat) <= 90):
+            from bassin_geo.errors import CoordinateError
+
+            msg = (
+                f"{text} is not longitude,latitude in degrees (WGS84): give a place as "
+                "lon,lat such as 3.0,50.4, or a site name or id"
+            )
+            raise CoordinateError(msg)
+        return (lon, lat)
     return text
 
 

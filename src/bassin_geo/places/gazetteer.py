@@ -170,6 +170,12 @@ def _variant_score(
 
 
 @functools.lru_cache(maxsize=1)
+def _id_positions() -> dict[str, int]:
+    """``site_id`` → row position, without building the name index (ids need none)."""
+    return {sid: i for i, sid in enumerate(places_table()["site_id"])}
+
+
+@functools.lru_cache(maxsize=1)
 def _plain_table() -> pd.DataFrame:
     """The uniform columns of every place, without geometry: quick to take rows from."""
     plain: pd.DataFrame = pd.DataFrame(places_table()[_COLUMNS[:5]]).reset_index(drop=True)
@@ -368,7 +374,7 @@ def get_site(
     """
     table = places_table()
     if isinstance(query, str):
-        by_id = name_index().positions.get(query.strip())
+        by_id = _id_positions().get(query.strip())
         if by_id is not None:
             return _row(table, by_id)
     found = _ranked(query, kind, commune)
