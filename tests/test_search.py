@@ -6,6 +6,9 @@ estate, lake or commune a French user means), not taken from the search's own ou
 
 from __future__ import annotations
 
+import doctest
+import importlib
+
 import pandas as pd
 import pytest
 
@@ -52,7 +55,8 @@ MEANT = [
     ("fosse 9 Lens", LENS_9),
     ("fosse n°9 de Lens", LENS_9),
     ("Fosse no 9 de Lens", LENS_9),
-    ("puits 9 de Lens", LENS_9),
+    ("puits 9 de Lens", "shaft:102"),
+    ("Puits 19 Loos-en-Gohelle", "shaft:119"),
     ("Théodore Barrois", LENS_9),
     ("Louvre-Lens", LENS_9),
     ("louvre lens", LENS_9),
@@ -330,3 +334,22 @@ def test_heap_number_column_is_used_when_present(monkeypatch):
         assert bg.get_site("terril 999")["site_id"] == "slag:T075"
     finally:
         index.name_index.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bassin_geo.places.aliases",
+        "bassin_geo.places.gazetteer",
+        "bassin_geo.places.index",
+        "bassin_geo.places.names",
+        "bassin_geo.places.resolve",
+        "bassin_geo.cli.layers",
+        "bassin_geo.cli.parsing",
+    ],
+)
+def test_examples_of_the_places_modules_run(name):
+    # tests/test_docstrings.py runs the top-level modules' examples; these live deeper.
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0

@@ -37,13 +37,16 @@ __all__ = ["KINDS", "MARGIN", "SURE", "get_site", "search"]
 
 #: The kinds of place :func:`search` and :func:`get_site` know, for ``kind=``.
 KINDS = tuple(KIND_RANK)
-#: The score from which :func:`get_site` takes a match as meant (below it, a typo or a
-#: partial name: the candidates are suggested, never picked).
-SURE = 85.0
-#: How far ahead of the next place the best one must be for :func:`get_site` to pick it.
+#: The score from which :func:`get_site` takes a match as meant, when every word of the
+#: query matched exactly (a typo is suggested, never picked).
+SURE = 60.0
+#: How far ahead of the next exact match the best one must be for :func:`get_site` to
+#: pick it.
 MARGIN = 5.0
 # Below this score a place is not worth listing.
 _LISTED = 40.0
+# How far behind the best an AmbiguousSiteError still lists a candidate.
+_LISTED_BEHIND = 15.0
 _FUZZY_CUTOFF = 80.0  # rapidfuzz ratio of a word with a typo ("arenbreg" ~ "arenberg": 88)
 _FUZZY_WEIGHT = 0.8  # a word with a typo counts that much of an exact one
 _WEAK = 0.92  # a name of numbers only, shared by many pits
@@ -112,8 +115,8 @@ def _refusal(query: Query) -> str | None:
     return None
 
 
-def _scores(query: Query, index: NameIndex) -> dict[int, tuple[float, str]]:
-    """Place position → (score, the name that matched) for every place the query reaches."""
+def _scores(query: Query, index: NameIndex) -> dict[int, tuple[float, str, bool]]:
+    """Place position → (score, the name that matched, every query word matched exactly)."""
     matches = {w: _word_matches(w, index) for w in dict.fromkeys(query.words)}
     variant_ids: set[int] = set()
     context_places: set[int] = set()
@@ -125,30 +128,31 @@ def _scores(query: Query, index: NameIndex) -> dict[int, tuple[float, str]]:
     for i in variant_ids:
         by_place.setdefault(index.variants[i].place, []).append(i)
     query_words = set(query.words)
-    out: dict[int, tuple[float, str]] = {}
+    out: dict[int, tuple[float, str, bool]] = {}
     for place in set(by_place) | context_places:
         # A commune or company counts when the query holds all of its words.
         covered = {w for unit in index.context[place] if query_words.issuperset(unit) for w in unit}
         if place not in by_place and not covered:
             continue
-        best, matched = 0.0, ""
+        best, matched, complete = 0.0, "", False
         for i in by_place.get(place, ()):
             variant = index.variants[i]
             if variant.heap_number and not query.heap_number:
                 continue
-            score = _variant_score(query, variant.words, matches, covered)
+            score, exact = _variant_score(query, variant.words, matches, covered)
             score *= 1.0 if variant.key == query.key else 0.94
             # A number alone is shared by many pits, unless the commune or company in the
             # query narrows it ("fosse 9 de Lens").
             score *= _WEAK if variant.weak and not covered else 1.0
             # Equal scores: report the shortest name ("Arenberg", not "Fosse Arenberg").
             if score > best or (score == best and len(variant.text) < len(matched)):
-                best, matched = score, variant.text
+                best, matched, complete = score, variant.text, exact
         if best == 0.0 and covered:
             # Only its commune or company matches ("Lens" for a pit in Lens).
             best = 100 * len(covered & query_words) / len(query_words) * 0.7 * 0.94
             matched = " ".join(sorted(covered))
-        out[place] = (best, matched)
+            complete = query_words <= covered
+        out[place] = (best, matched, complete)
     return out
 
 
@@ -157,16 +161,17 @@ def _variant_score(
     words: tuple[str, ...],
     matches: dict[str, dict[str, float]],
     covered: set[str],
-) -> float:
+) -> tuple[float, bool]:
+    """The score of one name, and whether it matched every query word exactly."""
     per_query = [
         1.0 if w in covered else max((matches[w].get(u, 0.0) for u in words), default=0.0)
         for w in query.words
     ]
     coverage = sum(per_query) / len(per_query)
     if coverage == 0:
-        return 0.0
+        return 0.0, False
     precision = sum(max(matches[w].get(u, 0.0) for w in matches) for u in words) / len(words)
-    return 100 * coverage * (0.7 + 0.3 * precision)
+    return 100 * coverage * (0.7 + 0.3 * precision), min(per_query) == 1.0
 
 
 @functools.lru_cache(maxsize=1)
@@ -195,12 +200,12 @@ def _ranked(
     communes = _commune_filter(commune)
     parsed = parse_query(query)
     if _refusal(parsed) is not None:
-        empty: pd.DataFrame = pd.DataFrame(columns=_COLUMNS)
+        empty: pd.DataFrame = pd.DataFrame(columns=[*_COLUMNS, "complete"])
         return empty
     index = name_index()
     scored = _scores(parsed, index)
     rows = []
-    for place, (score, matched) in scored.items():
+    for place, (score, matched, complete) in scored.items():
         place_kind = index.kinds[place]
         if kinds is not None and place_kind not in kinds:
             continue
@@ -210,7 +215,7 @@ def _ranked(
             score *= 0.85
         if score < _LISTED:
             continue
-        rows.append((place, round(score, 1), matched, int(index.kind_rank[place])))
+        rows.append((place, round(score, 1), matched, int(index.kind_rank[place]), complete))
     if communes is not None:
         rows = [r for r in rows if index.commune_keys[r[0]] in communes]
     rows.sort(key=lambda r: (-r[1], r[3], index.names[r[0]]))
@@ -218,6 +223,7 @@ def _ranked(
     found: pd.DataFrame = _plain_table().iloc[positions].copy()
     found["score"] = [r[1] for r in rows]
     found["matched"] = [r[2] for r in rows]
+    found["complete"] = [r[4] for r in rows]  # for get_site; search drops it
     found.index = pd.Index(positions)  # kept for get_site; search resets it
     return found
 
@@ -273,7 +279,7 @@ def search(
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
         msg = f"limit must be a positive integer or None, got {limit!r}"
         raise InvalidInputError(msg)
-    found = _ranked(query, kind, commune)
+    found = _ranked(query, kind, commune).drop(columns="complete")
     if limit is not None:
         found = found.iloc[:limit]
     result: pd.DataFrame = found.reset_index(drop=True)
@@ -291,7 +297,7 @@ def _describe(found: pd.DataFrame, n: int = 8) -> str:
     return "; ".join(lines) + more
 
 
-def _pick(found: pd.DataFrame) -> int | None:
+def _pick(found: pd.DataFrame, preferred: tuple[str, ...]) -> int | None:
     """The position of the one place the ranking means, or None when it is ambiguous."""
     index = name_index()
     best = float(found["score"].iloc[0])
@@ -307,8 +313,14 @@ def _pick(found: pd.DataFrame) -> int | None:
         return kept[0]
     communes = set(top.loc[kept, "commune"])
     if len(communes) == 1 and all(isinstance(c, str) for c in communes):
-        # One commune: the pit before the heap, building or estate named after it.
-        ranks = sorted((int(index.kind_rank[p]), p) for p in kept)
+        # One commune: the pit before the heap, building or estate named after it, or
+        # the kind the query's kind word points to first ("puits 19": the shaft).
+        def rank(p: int) -> tuple[int, int]:
+            kind = index.kinds[p]
+            hinted = preferred.index(kind) if kind in preferred else len(preferred)
+            return hinted, int(index.kind_rank[p])
+
+        ranks = sorted((rank(p), p) for p in kept)
         if ranks[0][0] < ranks[1][0]:
             return ranks[0][1]
     return None
@@ -324,12 +336,14 @@ def get_site(
 ) -> pd.Series[Any]:
     """The one place a query means: by ``site_id``, name, alias, number or INSEE code.
 
-    The query is ranked as :func:`search` does; the best place is returned when it
-    matches well (score at least :data:`SURE`) and is clearly ahead of the next (by
-    :data:`MARGIN`), or when the places as good as it are in one commune and one of them
-    is the pit the others are named after. A commune name ("Lens") or INSEE code
-    ("62498") gives the commune; its row's point lies inside it, and the functions that
-    measure distances use its outline (see :func:`bassin_geo.places.resolve.as_places`).
+    The query is ranked as :func:`search` does. Among the places that match every word
+    of the query exactly (no typo) with a score of at least :data:`SURE`, the best is
+    returned when it is clearly ahead of the next (by :data:`MARGIN`), or when the places
+    as good as it are in one commune and one is the pit the others are named after (or
+    of the kind the query's kind word names first). A typo is suggested, never picked.
+    A commune name ("Lens") or INSEE code ("62498") gives the commune; its row's point
+    lies inside it, and the functions that measure distances use its outline (see
+    :func:`bassin_geo.places.resolve.as_places`).
 
     Parameters
     ----------
@@ -367,7 +381,7 @@ def get_site(
     'pit:wallers-arenberg'
     >>> get_site("Lens")["site_id"], get_site("62498")["name"]
     ('commune:62498', 'Lens')
-    >>> get_site("Fosse 1")
+    >>> get_site("Fosse 1")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     bassin_geo.errors.AmbiguousSiteError: 'Fosse 1' could mean ... places ...
@@ -382,18 +396,21 @@ def get_site(
         reason = _refusal(parse_query(query))
         msg = f"no site matches {query!r}" + (f": {reason}" if reason else "")
         raise UnknownSiteError(msg)
-    best = float(found["score"].iloc[0])
-    names = list(dict.fromkeys(found["matched"].iloc[:5]))
-    if best < SURE:
+    exact = found[found["complete"] & (found["score"] >= SURE)]
+    if len(exact) == 0:
+        # A typo, or words that no place holds all of: suggest, never guess.
+        names = list(dict.fromkeys(found["matched"].iloc[:5]))
         msg = (
             f"no site matches {query!r} well enough. Closest names: {', '.join(names)} "
             f"({_describe(found, 5)}). Give one of these names, or its site_id."
         )
         raise UnknownSiteError(msg, suggestions=names)
-    picked = _pick(found)
+    picked = _pick(exact, parse_query(query).preferred)
     if picked is not None:
         return _row(table, picked)
-    top = found[found["score"] >= min(SURE, best - MARGIN)].reset_index(drop=True)
+    best = float(exact["score"].iloc[0])
+    top = exact[exact["score"] >= best - _LISTED_BEHIND]
+    top = top.drop(columns="complete").reset_index(drop=True)
     kinds = sorted(set(top["kind"]))
     key = compact(query)
     communes = [c for c in top["commune"] if isinstance(c, str) and compact(c) not in key]

@@ -29,9 +29,10 @@ __all__ = [
     "raw_words",
 ]
 
-#: Words that name a kind of place rather than a place, and the kinds they point to.
-KIND_WORDS: dict[str, frozenset[str]] = {
-    word: frozenset(kinds)
+#: Words that name a kind of place rather than a place, and the kinds they point to,
+#: the likeliest first ("puits" is a shaft, or the pit it belongs to).
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    word: kinds
     for words, kinds in (
         (("fosse", "fosses", "carreau", "siege"), ("pithead",)),
         (("puits",), ("shaft", "pithead")),
@@ -151,6 +152,8 @@ class Query:
     heap_number : bool
         Whether a number may be a slag heap's number: a ``T`` number, or a number next
         to "terril".
+    preferred : tuple of str
+        The same kinds, the likeliest first, to choose among places of one commune.
     key : str
         The whole query folded to letters and digits, to recognise a name typed in full.
     generic : tuple of str
@@ -169,6 +172,7 @@ class Query:
     heap_number: bool
     key: str
     generic: tuple[str, ...] = field(default=())
+    preferred: tuple[str, ...] = field(default=())
 
 
 def parse_query(text: str) -> Query:
@@ -194,15 +198,16 @@ def parse_query(text: str) -> Query:
     """
     raw = raw_words(text)
     generic = tuple(w for w in raw if w in KIND_WORDS)
-    kinds = frozenset(k for w in generic for k in KIND_WORDS[w])
+    preferred = tuple(dict.fromkeys(k for w in generic for k in KIND_WORDS[w]))
     heap = any(re.fullmatch(r"t\d+[a-z]?", w) for w in raw)
     words = tuple(
         w[1:] if re.fullmatch(r"t\d+[a-z]?", w) else w
         for w in raw
         if w not in KIND_WORDS and w not in FILLER_WORDS
     )
-    if heap:
-        kinds = kinds | {"slag_heap"}
+    if heap and "slag_heap" not in preferred:
+        preferred = ("slag_heap", *preferred)
+    kinds = frozenset(preferred)
     return Query(
         text=text,
         words=words,
@@ -210,4 +215,5 @@ def parse_query(text: str) -> Query:
         heap_number=heap or "slag_heap" in kinds,
         key=literal_key(text),
         generic=generic,
+        preferred=preferred,
     )
