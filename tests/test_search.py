@@ -236,6 +236,9 @@ def test_search_frame():
     heap = found.index[found["site_id"] == "slag:T068"]
     assert len(heap) == 0 or heap[0] > 0
     assert bg.search("terril 74")["matched"].iloc[0] == "T074"
+    assert bg.search("pit:wallers-arenberg")[["site_id", "score"]].values.tolist() == [
+        ["pit:wallers-arenberg", 100.0]
+    ]
     assert bg.search("62498")["matched"].iloc[0] == "62498"
 
 

@@ -198,6 +198,11 @@ def _ranked(
         raise InvalidInputError(msg)
     kinds = _check_kinds(kind)
     communes = _commune_filter(commune)
+    by_id = _id_positions().get(query.strip())
+    if by_id is not None:  # a site_id: that place, whatever the filters
+        one = _plain_table().iloc[[by_id]].copy()
+        one["score"], one["matched"], one["complete"] = 100.0, query.strip(), True
+        return one
     parsed = parse_query(query)
     if _refusal(parsed) is not None:
         empty: pd.DataFrame = pd.DataFrame(columns=[*_COLUMNS, "complete"])
@@ -401,8 +406,8 @@ def get_site(
         # A typo, or words that no place holds all of: suggest, never guess.
         names = list(dict.fromkeys(found["matched"].iloc[:5]))
         msg = (
-            f"no site matches {query!r} well enough. Closest names: {', '.join(names)} "
-            f"({_describe(found, 5)}). Give one of these names, or its site_id."
+            f"no site matches {query!r} well enough; did you mean {', '.join(names)}? "
+            f"Closest places: {_describe(found, 5)}. Give one of these names, or a site_id."
         )
         raise UnknownSiteError(msg, suggestions=names)
     picked = _pick(exact, parse_query(query).preferred)
