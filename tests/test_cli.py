@@ -297,3 +297,9 @@ def test_projected_coordinates_get_cli_advice(run):
     bad = run("distance", "700000,7000000", "Arenberg")
     assert bad.exit_code == 1 and "longitude,latitude" in bad.output
     assert "set_crs" not in bad.output
+
+
+def test_locate_takes_communes_and_polygon_sites_by_name(run):
+    rows = json.loads(run("locate", "Lens", "Loisinord", "--format", "json").output)
+    assert [r["point_id"] for r in rows] == ["commune:62498", "slag:T042"]
+    assert [r["commune"] for r in rows] == ["Lens", "Nœux-les-Mines"]

@@ -88,4 +88,6 @@ def locate(places: tuple[str, ...], fmt: str) -> None:
     Example:
       bassin-geo locate 2.83,50.43 Arenberg
     """
-    emit(bg.locate(parse_places(places)), fmt)
+    # Named places as their points (a commune or slag heap is located by a point inside
+    # it): locate() takes points.
+    emit(bg.locate(bg.as_places(parse_places(places))), fmt)
