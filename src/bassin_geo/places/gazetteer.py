@@ -15,9 +15,9 @@ is pit 9 of the Lens company); a word with a typo matches at a lower score.
 The score (0-100) of a place is its best name's: the share of the query's words it
 matches, times ``0.7 + 0.3 x`` the share of the name's words the query matches; a name
 typed in full (every word, kind words included) keeps 100 %, otherwise 94 %; a name of
-numbers only ("Fosse 1", shared by many pits) 92 % unless the query's commune or
-company words narrow it; a place of another kind than the
-query's kind words point to 75 %, a shaft 85 % when the query does not say "puits".
+numbers only ("Fosse 1", shared by many pits) 92 % unless the query's commune or company
+words narrow it; a place of another kind than the query's kind words point to 75 %, a
+shaft 85 % when the query does not say "puits". See ``docs/search.md``.
 """
 
 from __future__ import annotations
