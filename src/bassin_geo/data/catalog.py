@@ -251,19 +251,20 @@ COLUMN_DEFINITIONS: dict[str, str] = {
     "(a UNESCO element id); on pitheads, the pit or one of its shafts lies in a listed "
     "component of the property",
     "buffer_zone_inventory": "the feature is in the Mission Bassin Minier's buffer-zone "
-    "inventory (official/zt-*.geojson); a feature neither listed nor in it is an estate of "
-    "the ERBM inventory appended to cites-minieres.geojson by its republisher",
+    "inventory (official/zt-*.geojson); a feature neither listed nor in it is one of the "
+    "estates of cites-minieres.geojson without a UNESCO id, which carry the ERBM estate "
+    "number id_lsm: apparently ERBM estates added by the file's republisher",
     "other_ids": "the site_id of each copy of the same feature merged into this row "
     "(same outline in both source files, or twice in one), '; '-separated; empty if none",
     "in_contour": "the feature's point (a polygon's representative point) lies inside the "
-    "basin contour (official/bassin-minier.geojson); false for the exploration pits sunk "
-    "outside it",
+    "basin contour (official/bassin-minier.geojson); false for the pits of the shaft "
+    "inventory that lie outside it (Rœux, Fampoux, Pelves, Monchy-le-Preux...)",
     "heap_number": "the slag heap's number in the Mission Bassin Minier inventory, the one "
     "locals use (T074, T140a): source attribute no_terril (terrils) or id (zt-terrils)",
     "headframe": "legacy: a listed headframe or pit building (typology Chevalement or "
     "Fosse) stands at the pit",
     "listed_headframe": "a listed building of typology Chevalement (a headframe proper) "
     "stands at the pit",
-    "listed_pit_building": "a listed building of typology Fosse (pit buildings, which may "
-    "include a headframe or, as at Sarteau, a pump house) stands at the pit",
+    "listed_pit_building": "a listed building of typology Fosse (a pit's buildings; at "
+    "Sarteau the Pompe à feu, a pump house) stands at the pit",
 }
