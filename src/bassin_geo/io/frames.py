@@ -52,7 +52,7 @@ class SupportsGdf(Protocol):
 
 #: What the writers and :func:`~bassin_geo.make_map` draw or write: a GeoDataFrame or
 #: GeoSeries in any CRS, or an object with ``to_gdf()``.
-FrameLike: TypeAlias = "gpd.GeoDataFrame | gpd.GeoSeries | SupportsGdf"
+FrameLike: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | SupportsGdf
 
 
 @keyword_only(1, ("where",))

@@ -30,10 +30,10 @@ __all__ = [
 
 #: What :func:`to_geopackage` writes: ``{layer name: data}``, one frame or result object,
 #: or names of embedded layers.
-GeoPackageLayers: TypeAlias = "Mapping[str, FrameLike] | FrameLike | str | Iterable[str]"
+GeoPackageLayers: TypeAlias = Mapping[str, FrameLike] | FrameLike | str | Iterable[str]
 
 #: A CRS as pyproj reads it ("EPSG:2154", 2154, a pyproj CRS), or None for WGS84.
-CRSLike: TypeAlias = "CRS | str | int | None"
+CRSLike: TypeAlias = CRS | str | int | None
 
 
 def _layer_dict(layers: GeoPackageLayers, path: Path) -> dict[str, gpd.GeoDataFrame]:

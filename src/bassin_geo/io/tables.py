@@ -20,7 +20,7 @@ from bassin_geo.io.frames import FrameLike, SupportsGdf, as_frame, plain_table
 from bassin_geo.io.options import check_flag
 
 #: What :func:`to_csv` writes: a plain table, or anything :func:`as_frame` takes.
-TableLike: TypeAlias = "pd.DataFrame | FrameLike"
+TableLike: TypeAlias = pd.DataFrame | FrameLike
 
 __all__ = [
     "TableLike",

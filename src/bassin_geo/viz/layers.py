@@ -12,6 +12,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import folium
 import folium.plugins
@@ -25,7 +26,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from bassin_geo.data.layers import load_layer
-from bassin_geo.io import FrameLike, as_frame, feature_collection
+from bassin_geo.io import FrameLike, SupportsGdf, as_frame, feature_collection
 from bassin_geo.io.options import DEFAULT_PRECISION
 from bassin_geo.styles import ROUTE_STYLES, Style, style_for
 from bassin_geo.viz.icons import KM_STYLE, leaflet_style
@@ -40,7 +41,7 @@ CLUSTER_ABOVE = 5000
 
 #: What :func:`~bassin_geo.make_map` draws: an embedded layer's name, a frame or result
 #: object, or ``(label, one of these)``.
-LayerInput = str | FrameLike | tuple[str, "str | FrameLike"]
+LayerInput: TypeAlias = str | FrameLike | tuple[str, str | FrameLike]
 
 
 class GeoLayer(JSCSSMixin, Layer):
@@ -96,7 +97,9 @@ class GeoLayer(JSCSSMixin, Layer):
             });
             {%- if this.cluster %}
             var group = L.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 45});
-            group.addLayer(layer);
+            // Load the markers once the page's script has run: a zoom (the map's fitBounds)
+            // during chunked loading makes markercluster read a cluster with no bounds yet.
+            setTimeout(function () { group.addLayer(layer); }, 0);
             return group;
             {%- else %}
             return layer;
@@ -169,8 +172,8 @@ def layer_items(layers: Sequence[LayerInput]) -> list[tuple[str, gpd.GeoDataFram
     -------
     list of tuple
         ``(label, GeoDataFrame in WGS84, Style)`` per layer, in the given order. A
-        result object is labelled by its ``name`` when it has one; a layer whose lines
-        are all approximate says so in its label.
+        result object is labelled by its ``name`` when it has one, else by its type and
+        rank ("Itinerary 2"); a layer whose lines are all approximate says so.
 
     Raises
     ------
@@ -194,6 +197,8 @@ def layer_items(layers: Sequence[LayerInput]) -> list[tuple[str, gpd.GeoDataFram
             continue
         gdf = as_frame(item, where=f"layer {i + 1}")
         name = label or getattr(item, "name", None)
+        if not (isinstance(name, str) and name) and isinstance(item, SupportsGdf):
+            name = f"{type(item).__name__} {i + 1}"  # an unnamed result says what it is
         name = name if isinstance(name, str) and name else f"Layer {i + 1}"
         if "approximate" in gdf and gdf["approximate"].fillna(False).astype(bool).all():
             name = f"{name} (approximate)"  # a reconstructed line says so in the layer control
