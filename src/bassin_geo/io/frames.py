@@ -46,8 +46,23 @@ class SupportsGdf(Protocol):
     True
     """
 
+    # A protocol is never instantiated: the empty signature says so to the docs checks.
+    def __init__(self) -> None: ...
+
     def to_gdf(self) -> gpd.GeoDataFrame:
-        """Return the features as a GeoDataFrame in WGS84."""
+        """Return the features as a GeoDataFrame in WGS84.
+
+        Returns
+        -------
+        GeoDataFrame
+            The object's features, in WGS84.
+
+        Examples
+        --------
+        >>> import bassin_geo as bg
+        >>> bg.load_stage(2025, 1).to_gdf().crs.to_epsg()
+        4326
+        """
 
 
 #: What the writers and :func:`~bassin_geo.make_map` draw or write: a GeoDataFrame or

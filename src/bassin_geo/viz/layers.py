@@ -6,7 +6,7 @@ Examples
 >>> m = folium.Map()
 >>> [(s.label, kind) for s, kind in add_layer(m, "Lakes", load_layer("lakes"),
 ...                                           style_for("lakes"))]
-[('Neo-natural spaces (lakes)', 'polygon')]
+[('Neo-natural spaces', 'polygon')]
 """
 
 from __future__ import annotations
@@ -183,7 +183,7 @@ def layer_items(layers: Sequence[LayerInput]) -> list[tuple[str, gpd.GeoDataFram
     Examples
     --------
     >>> [label for label, _, _ in layer_items(["lakes", ("Mine", load_layer("perimeter"))])]
-    ['Neo-natural spaces (lakes)', 'Mine']
+    ['Neo-natural spaces', 'Mine']
     """
     items = []
     for i, given in enumerate(layers):
@@ -242,6 +242,13 @@ def add_layer(
     list of tuple
         ``(Style, "point" | "line" | "polygon")`` per category drawn, for the legend;
         empty when ``gdf`` has no geometry to draw.
+
+    Examples
+    --------
+    >>> import folium
+    >>> basin = load_layer("perimeter")
+    >>> [kind for _, kind in add_layer(folium.Map(), "Basin", basin, style_for("perimeter"))]
+    ['polygon']
     """
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if len(gdf) == 0:

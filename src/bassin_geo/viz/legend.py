@@ -196,6 +196,19 @@ class PageStyle(MacroElement):
         ----------
         **kwargs : object
             Passed on to branca's rendering.
+
+        Returns
+        -------
+        str
+            Empty: the parts are written into the figure, not returned.
+
+        Examples
+        --------
+        >>> import folium
+        >>> m = folium.Map()
+        >>> _ = PageStyle(None).add_to(m)
+        >>> ".bg-legend" in m.get_root().render()
+        True
         """
         figure = self.get_root()
         if isinstance(figure, Figure):

@@ -121,6 +121,14 @@ def with_route_marks(gdf: gpd.GeoDataFrame, *, step_km: float | bool | None) -> 
     -------
     GeoDataFrame
         ``gdf``'s rows, then "start" / "finish" points and "km" points (``km``, ``name``).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> line = gpd.GeoDataFrame({"kind": ["route"]},
+    ...                         geometry=[shapely.LineString([(3.0, 50.4), (3.0, 50.5)])], crs=4326)
+    >>> with_route_marks(line, step_km=False)["kind"].tolist()
+    ['route', 'start', 'finish']
     """
     kind = gdf["kind"].astype(str)
     lines = gdf[kind.isin(list(ROUTE_LINES)).to_numpy()]
