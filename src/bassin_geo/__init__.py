@@ -67,7 +67,8 @@ if TYPE_CHECKING:
         network_distance_matrix,
         reachable,
     )
-    from bassin_geo.viz.maps import km_markers, make_map, save_map
+    from bassin_geo.viz.maps import make_map, save_map
+    from bassin_geo.viz.markers import km_markers
 
 __version__ = "0.1.0"
 
@@ -126,7 +127,7 @@ _LAZY: dict[str, str] = {
     "to_geopackage": "bassin_geo.io",
     "to_gpx": "bassin_geo.io",
     # maps
-    "km_markers": "bassin_geo.viz.maps",
+    "km_markers": "bassin_geo.viz.markers",
     "make_map": "bassin_geo.viz.maps",
     "save_map": "bassin_geo.viz.maps",
     # conveniences
