@@ -7,6 +7,7 @@ import itertools
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -295,3 +296,42 @@ def test_prefer_railways_takes_the_greenway():
     greenway = itinerary([a, b], network=load_network(road, mode="bike", prefer_railways=2))
     assert plain.length_m == pytest.approx(GEOD.inv(*a, *b)[2], rel=1e-6)
     assert greenway.length_m == pytest.approx(GEOD.geometry_length(line) + 2 * 10, rel=1e-3)
+
+
+def test_ortools_reaches_the_exact_optimum():
+    pytest.importorskip("ortools")
+    rng = np.random.default_rng(4)
+    c = rng.uniform(1, 100, (8, 8))
+    np.fill_diagonal(c, 0)
+    _, want = bi.held_karp(c)
+    seq, cost = bi.solve_ortools(c, 1.0)
+    assert sorted(seq) == list(range(8)) and seq[0] == 0
+    assert cost == pytest.approx(want, rel=1e-6)
+    # Through tour(): the same length as the exact solver, on fixed ends.
+    stops = ["9-9bis", "11/19", "Arenberg", "Delloye", "Ledoux", "Sabatier"]
+    exact = tour(stops, start="Delloye", solver="exact")
+    ortools = tour(stops, start="Delloye", solver="ortools", time_limit_s=1.0)
+    assert ortools.solver == "ortools" and ortools.gap is None
+    assert ortools.order[0] == exact.order[0]
+    assert ortools.length_m == pytest.approx(exact.length_m, rel=1e-6)
+
+
+def test_return_to_start_must_be_a_boolean():
+    with pytest.raises(InvalidInputError, match="return_to_start must be True or False"):
+        tour(["9-9bis", "11/19", "Arenberg"], return_to_start="no")
+
+
+def test_itinerary_old_form_warns_and_agrees(walk, stops):
+    _, pts = stops
+    new = itinerary(pts[:3], network=walk, mode="walk")
+    with pytest.warns(FutureWarning, match="network=.*mode='walk'"):
+        old = itinerary(pts[:3], walk, "walk")
+    pd.testing.assert_frame_equal(pd.DataFrame(old.legs), pd.DataFrame(new.legs))
+
+
+def test_tour_old_form_warns_and_agrees(walk, stops):
+    _, pts = stops
+    new = tour(pts[:5], start=1, return_to_start=True, network=walk)
+    with pytest.warns(FutureWarning, match="start=1, end=None, return_to_start=True"):
+        old = tour(pts[:5], 1, None, True, walk)
+    assert old.order == new.order and old.length_m == pytest.approx(new.length_m)

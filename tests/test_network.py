@@ -9,11 +9,13 @@ import warnings
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from pyproj import Geod
 
 from bassin_geo.errors import (
+    BassinGeoWarning,
     CRSMismatchError,
     DataFileError,
     EmptyInputError,
@@ -448,3 +450,173 @@ def test_simplify_closes_rings_on_one_node():
     _, _, side = GEOD.inv(3.0, 50.4, 3.0, 50.41)
     _, _, half = GEOD.inv(3.0, 50.4, 3.005, 50.4)
     assert m[0, 1] == pytest.approx(2 * half + side, rel=1e-3)
+
+
+# --- the public API of Network, result objects, shims and the cache's options -------------
+
+LINE = gpd.GeoSeries([shapely.LineString([(3.0, 50.4), (3.01, 50.4)])], crs=4326)
+
+
+def test_snap_matrix_path_are_one_public_api(walk):
+    pts = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[[10, 1000, 2000]]]
+    snapped = walk.snap(pts)
+    m = walk.matrix(snapped)
+    np.testing.assert_allclose(m, network_distance_matrix(pts, network=walk).to_numpy())
+    geom, length_m, time_s = walk.path(snapped.iloc[0], snapped.iloc[1])
+    assert length_m == pytest.approx(m[0, 1], rel=1e-9)
+    assert GEOD.geometry_length(geom) == pytest.approx(length_m, rel=1e-6)  # WGS84 geometry
+    np.testing.assert_allclose(shapely.get_coordinates(geom)[0], pts[0], atol=1e-9)
+    assert time_s == pytest.approx(length_m / (4.8 / 3.6), rel=1e-6)
+    times = walk.matrix(snapped, snapped.iloc[:1], weight="time")
+    assert times.shape == (3, 1) and times[1, 0] == pytest.approx(m[1, 0] / (4.8 / 3.6))
+    with pytest.raises(NetworkError, match="edge, frac"):
+        walk.matrix(gpd.GeoDataFrame(geometry=shapely.points([pts[0]]), crs=4326))
+    with pytest.raises(InvalidInputError, match="weight must be one of"):
+        walk.matrix(snapped, weight="lenght")
+
+
+def test_distance_matrix_method_is_labelled_like_the_function(walk):
+    places = gpd.GeoDataFrame(
+        {"site_id": ["a", "b", "c"]},
+        geometry=shapely.points(walk.nodes[["x", "y"]].to_numpy()[[10, 1000, 2000]]),
+        crs=4326,
+    )
+    m = walk.distance_matrix(places, places.iloc[1:])
+    assert list(m.index) == ["a", "b", "c"] and list(m.columns) == ["b", "c"]
+    pd.testing.assert_frame_equal(m, network_distance_matrix(places, places.iloc[1:], network=walk))
+    named = walk.distance_matrix(places, weight="time")
+    assert named.loc["a", "b"] == pytest.approx(m.loc["a", "b"] / (4.8 / 3.6))
+
+
+def test_network_to_gdf_is_the_edges_in_wgs84(walk):
+    gdf = walk.to_gdf()
+    assert gdf.crs.to_epsg() == 4326 and set(gdf.geom_type) == {"LineString"}
+    assert list(gdf.columns) == list(walk.edges.columns)
+    gdf["length_m"] = 0.0
+    assert (walk.edges["length_m"] > 0).all()  # a copy
+
+
+def test_reachable_to_gdf(walk):
+    origin = tuple(walk.nodes[["x", "y"]].to_numpy()[100])
+    cands = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[[100, 101, 2000]]]
+    r = reachable(origin, 5, network=walk, sites=cands)
+    gdf = r.to_gdf()
+    assert gdf.crs.to_epsg() == 4326
+    assert list(gdf.columns) == [
+        "feature",
+        "site_id",
+        "name",
+        "time_s",
+        "minutes",
+        "mode",
+        "geometry",
+    ]
+    assert gdf["feature"].tolist() == ["area"] + ["site"] * len(r.sites)
+    assert gdf.geometry.iat[0].geom_type in ("Polygon", "MultiPolygon")
+    assert gdf["time_s"].iat[0] == 300 and (gdf["time_s"].iloc[1:] <= 300).all()
+    assert gdf["site_id"].iloc[1:].tolist() == r.sites["site_id"].tolist()
+    assert (gdf["minutes"] == 5).all() and (gdf["mode"] == "walk").all()
+    assert len(r.to_gdf("area")) == 1 and len(r.to_gdf("sites")) == len(r.sites)
+    edges = r.to_gdf("edges")
+    assert len(edges) == len(r.edges) and set(edges["feature"]) == {"edge"}
+    with pytest.raises(InvalidInputError, match="part must be one of"):
+        r.to_gdf("roads")
+    assert "5 min by walk" in repr(r)
+
+
+def test_flags_must_be_booleans():
+    with pytest.raises(InvalidInputError, match="simplify must be True or False, got 'no'"):
+        load_network(LINE, simplify="no")
+    with pytest.raises(InvalidInputError, match="split_at_intersections"):
+        load_network(LINE, split_at_intersections=1)
+    net = load_network(LINE)
+    with pytest.raises(InvalidInputError, match="preferred"):
+        net.edge_weights("length", preferred="yes")
+
+
+def test_network_distance_matrix_old_form_warns_and_agrees(walk):
+    pts = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[[10, 1000, 2000]]]
+    with pytest.warns(FutureWarning, match=r"network_distance_matrix\(origins, \.\.\., network"):
+        old = network_distance_matrix(walk, pts)
+    pd.testing.assert_frame_equal(old, network_distance_matrix(pts, network=walk))
+    with pytest.warns(FutureWarning):
+        old = network_distance_matrix(walk, pts, pts[:1], weight="time")
+    pd.testing.assert_frame_equal(
+        old, network_distance_matrix(pts, pts[:1], network=walk, weight="time")
+    )
+    with pytest.raises(InvalidInputError, match="network must be a Network"):
+        network_distance_matrix(pts, network="walk")
+
+
+def test_load_network_old_form_warns_and_agrees():
+    with pytest.warns(FutureWarning, match="mode='bike'"):
+        old = load_network(LINE, "bike")
+    new = load_network(LINE, mode="bike")
+    assert old.mode == "bike" and old.options_key == new.options_key
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(old.edges.drop(columns="geometry")),
+        pd.DataFrame(new.edges.drop(columns="geometry")),
+    )
+
+
+def test_reachable_old_form_warns_and_agrees(walk):
+    origin = tuple(walk.nodes[["x", "y"]].to_numpy()[100])
+    cands = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[[100, 101, 2000]]]
+    new = reachable(origin, 5, mode="walk", network=walk, sites=cands)
+    with pytest.warns(FutureWarning, match="mode='walk', network="):
+        old = reachable(origin, 5, "walk", walk, sites=cands)
+    pd.testing.assert_frame_equal(pd.DataFrame(old.sites), pd.DataFrame(new.sites))
+    assert old.area.geometry.iat[0].equals(new.area.geometry.iat[0])
+
+
+def test_snap_old_form_warns_and_agrees(walk):
+    pts = [(24.9452, 60.1703), (24.9391, 60.1688)]
+    with pytest.warns(FutureWarning, match="max_snap_m=100"):
+        old = walk.snap(pts, 100, "raise")
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(old), pd.DataFrame(walk.snap(pts, max_snap_m=100, on_far="raise"))
+    )
+
+
+def test_saved_network_refuses_other_options(tmp_path):
+    bike = load_network(LINE, mode="bike")
+    path = bike.save(tmp_path / "bike.npz")
+    saved = Network.load(path)
+    assert saved.options == bike.options and saved.options_key == bike.options_key
+    assert saved.options["mode"] == "bike" and saved.options["simplify"] is True
+    assert load_network(path).mode == "bike"  # as it was saved
+    assert load_network(path, mode="bike", simplify=True).mode == "bike"
+    with pytest.raises(NetworkError, match=r"mode: saved 'bike', asked 'walk'.*cache="):
+        load_network(path, mode="walk")
+    with pytest.raises(NetworkError, match=r"simplify: saved True, asked False"):
+        load_network(path, simplify=False)
+    with pytest.raises(NetworkError, match=r"prefer_railways: saved None, asked 2\.0"):
+        load_network(path, mode="bike", prefer_railways=2)
+    with pytest.raises(NetworkError, match="rules"):
+        load_network(path, rules={"default_speed_kmh": 30.0})
+    with pytest.raises(InvalidInputError, match="unknown mode 'boat'"):
+        load_network(path, mode="boat")
+
+
+def test_cache_built_with_other_options_is_rebuilt_with_a_warning(tmp_path):
+    cache = tmp_path / "net.npz"
+    walk = load_network(LINE, mode="walk", cache=cache)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the same options: read back, silently
+        again = load_network(LINE, mode="walk", cache=cache)
+    assert again.options_key == walk.options_key
+    with pytest.warns(BassinGeoWarning, match=r"mode: saved 'walk', asked 'bike'.*rebuilding"):
+        bike = load_network(LINE, mode="bike", cache=cache)
+    assert bike.mode == "bike" and Network.load(cache).mode == "bike"
+    # Another GeoDataFrame is another source, even with the same options.
+    longer = gpd.GeoSeries([shapely.LineString([(3.0, 50.4), (3.02, 50.4)])], crs=4326)
+    with pytest.warns(BassinGeoWarning, match="source: saved"):
+        net = load_network(longer, mode="bike", cache=cache)
+    assert net.edges["length_m"].sum() > 2 * bike.edges["length_m"].sum() - 1
+    # A cache that records no options (bassin_geo 0.1) is rebuilt too.
+    old = Network.load(cache)
+    old.options = {}
+    old.save(cache)
+    with pytest.warns(BassinGeoWarning, match="records no build options"):
+        load_network(longer, mode="bike", cache=cache)
+    assert Network.load(cache).options_key == net.options_key
