@@ -179,7 +179,7 @@ def option_differences(saved: dict[str, Any], asked: dict[str, Any]) -> list[str
 def _load_saved(path: Path, asked: dict[str, Any]) -> Network:
     """A saved network, refused when the options asked for explicitly differ from its own."""
     net = Network.load(path)
-    saved = dict(net.options) if net.options else {"mode": net.mode}
+    saved: dict[str, Any] = dict(net.options) if net.options else {"mode": net.mode}
     if "rules" in asked and not net.options:
         saved["rules"] = net.rules
     diffs = option_differences(saved, asked)

@@ -281,7 +281,8 @@ def _keys(places: gpd.GeoDataFrame) -> npt.NDArray[np.str_]:
     """One key per place: its site id, or its exact coordinates for anonymous places."""
     wkb = shapely.to_wkb(places.geometry.to_numpy(), hex=True)
     sid = places["site_id"].astype(str).to_numpy()
-    return np.where(np.char.startswith(sid.astype(str), "place:"), wkb, sid)
+    keys: npt.NDArray[np.str_] = np.where(np.char.startswith(sid.astype(str), "place:"), wkb, sid)
+    return keys
 
 
 def _check_stops(places: gpd.GeoDataFrame, consecutive_only: bool) -> None:

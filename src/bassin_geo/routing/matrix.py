@@ -42,7 +42,7 @@ def _network_first(func: Callable[P, R]) -> Callable[P, R]:
             args = args[1:]
         return func(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]  # same signature, ParamSpec cannot say it
+    return wrapper
 
 
 @_network_first

@@ -71,7 +71,7 @@ def geodesic_lengths(geoms: Any) -> FloatArray:
     same = idx[1:] == idx[:-1]
     a, b = coords[:-1][same], coords[1:][same]
     _, _, d = GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
-    return np.bincount(idx[:-1][same], weights=d, minlength=len(geoms))
+    return np.bincount(idx[:-1][same], weights=d, minlength=len(geoms)).astype(np.float64)
 
 
 def _line_network() -> Network:
@@ -250,9 +250,10 @@ class Network:
         array([533.])
         """
         weight = check_weight(weight)
-        w = self.edges["length_m" if weight == "length" else "time_s"].to_numpy(float)
+        w: FloatArray = self.edges["length_m" if weight == "length" else "time_s"].to_numpy(float)
         if check_flag(preferred, "preferred"):
-            return w * self.edges["cost_factor"].to_numpy(float)
+            factor: FloatArray = self.edges["cost_factor"].to_numpy(float)
+            return w * factor
         return w
 
     def _arcs(self, weight: str, preferred: bool) -> tuple[sparse.csr_matrix, IntArray, IntArray]:
@@ -582,7 +583,10 @@ class Network:
             else self.snap(destinations, max_snap_m=max_snap_m, where="destinations")
         )
         out = self.matrix(so, sd, weight=weight)
-        return pd.DataFrame(out, index=so["site_id"].to_numpy(), columns=sd["site_id"].to_numpy())
+        labelled: pd.DataFrame = pd.DataFrame(
+            out, index=so["site_id"].to_numpy(), columns=sd["site_id"].to_numpy()
+        )
+        return labelled
 
     def to_gdf(self) -> gpd.GeoDataFrame:
         """The edges as WGS84 LineStrings with their attributes, for maps and writers.

@@ -42,7 +42,7 @@ PathCost = tuple[shapely.LineString, float, float]
 class SnappedPoints:
     """Where points land on a network.
 
-    Attributes
+    Parameters
     ----------
     edge : ndarray of int
         The position of the nearest edge in ``network.edges``.

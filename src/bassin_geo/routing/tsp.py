@@ -220,7 +220,7 @@ def _two_opt(c: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, bool]:
 def _or_opt(c: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, bool]:
     """Best move of a run of 1-3 stops elsewhere in the cycle (no reversal)."""
     m = len(t)
-    best = (0.0, None)
+    best: tuple[float, tuple[int, int, int] | None] = (0.0, None)
     p = np.arange(m)
     for length in (1, 2, 3):
         if m - 1 < length + 2:
@@ -236,11 +236,12 @@ def _or_opt(c: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, bool]:
         k = np.unravel_index(int(np.argmin(delta)), delta.shape)
         if delta[k] < best[0] - 1e-9:
             best = (float(delta[k]), (int(i[k[0]]), length, int(p[k[1]])))
-    if best[1] is None:
+    move = best[1]
+    if move is None:
         return t, False
-    i, length, pos = best[1]
-    seg = t[i : i + length]
-    rest = np.concatenate([t[:i], t[i + length :]])
+    first_pos, length, pos = move
+    seg = t[first_pos : first_pos + length]
+    rest = np.concatenate([t[:first_pos], t[first_pos + length :]])
     after = t[pos]  # insert after this node
     at = int(np.flatnonzero(rest == after)[0]) + 1
     return np.concatenate([rest[:at], seg, rest[at:]]), True
@@ -375,7 +376,7 @@ def solve_ortools(c: CostMatrix, time_limit_s: float) -> tuple[list[int], float]
     table = ic.tolist()
 
     def arc(i: int, j: int) -> int:
-        return table[manager.IndexToNode(i)][manager.IndexToNode(j)]
+        return int(table[manager.IndexToNode(i)][manager.IndexToNode(j)])
 
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitCallback(arc))
     params = pywrapcp.DefaultRoutingSearchParameters()

@@ -93,7 +93,7 @@ def read_pbf(path: Path, clip: shapely.Geometry | None) -> gpd.GeoDataFrame:
     return edges.drop(columns=["length"], errors="ignore")  # we measure lengths ourselves
 
 
-def _open_xml(path: Path) -> IO[bytes]:
+def _open_xml(path: Path) -> bz2.BZ2File | gzip.GzipFile | IO[bytes]:
     name = path.name.lower()
     if name.endswith(".bz2"):
         return bz2.open(path, "rb")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["OSM_TAGS", "apply_mode_rules", "tag_values"]
+
+FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
 #: The way tags the readers keep: what the modes' rules look at.
 OSM_TAGS = (
@@ -49,11 +51,12 @@ def tag_values(frame: pd.DataFrame, col: str) -> pd.Series:
     [None, None]
     """
     if col in frame:
-        return frame[col].astype(object).where(frame[col].notna(), None)
+        values: pd.Series = frame[col].astype(object).where(frame[col].notna(), None)
+        return values
     return pd.Series([None] * len(frame), index=frame.index, dtype=object)
 
 
-def apply_mode_rules(ways: pd.DataFrame, rules: dict[str, Any]) -> pd.DataFrame:
+def apply_mode_rules(ways: FrameT, rules: dict[str, Any]) -> FrameT:
     """Keep the ways a mode may use and give them a speed and a direction (vectorized).
 
     Parameters
@@ -85,14 +88,15 @@ def apply_mode_rules(ways: pd.DataFrame, rules: dict[str, Any]) -> pd.DataFrame:
         ok |= tag_values(ways, tag).isin(values)
     for tag, values in rules["forbid"].items():
         ok &= ~tag_values(ways, tag).isin(values)
-    ways = ways[ok.to_numpy()].copy()
+    # A GeoDataFrame stays one (the type follows the input).
+    ways = cast(FrameT, ways[ok.to_numpy()].copy())
     hw = tag_values(ways, "highway")
     speed = hw.map(speeds).astype(float).fillna(float(rules["default_speed_kmh"]))
     if rules["use_maxspeed"] and "maxspeed" in ways:
         raw = ways["maxspeed"].astype(str)
         num = pd.to_numeric(raw.str.extract(r"^\s*(\d+(?:\.\d+)?)")[0], errors="coerce")
-        num = np.where(raw.str.contains("mph"), num * 1.609344, num)
-        speed = pd.Series(np.where(np.isfinite(num) & (num > 0), num, speed), index=ways.index)
+        kmh = np.where(raw.str.contains("mph"), num * 1.609344, num)
+        speed = pd.Series(np.where(np.isfinite(kmh) & (kmh > 0), kmh, speed), index=ways.index)
     ways["speed_kmh"] = speed.to_numpy(float)
     ow = tag_values(ways, "oneway").astype(str).str.lower()
     forward = ow.isin(["yes", "true", "1"])
