@@ -26,6 +26,7 @@ from scipy import sparse
 from bassin_geo._compat import keyword_only
 from bassin_geo.crs import GEOD, WGS84, metric_crs_for
 from bassin_geo.errors import DataFileError, ExportError
+from bassin_geo.places.resolve import as_places
 from bassin_geo.routing.options import DEFAULT_MAX_SNAP_M, check_flag, check_weight
 from bassin_geo.routing.query import (
     SnappedPoints,
@@ -428,8 +429,6 @@ class Network:
         >>> round(float(s["frac"].iloc[0]), 2), round(float(s["snap_m"].iloc[0]), 1)
         (0.5, 11.1)
         """
-        from bassin_geo.places.resolve import as_places
-
         pl = as_places(places, where=where)
         geoms = pl.geometry.to_numpy()
         snapped = snap_points(
