@@ -61,22 +61,11 @@ if TYPE_CHECKING:
     from bassin_geo.places.resolve import as_places
     from bassin_geo.routing.build import load_network
     from bassin_geo.routing.itinerary import Itinerary, itinerary, tour
-<<<<<<< HEAD
-    from bassin_geo.routing.network import (
-        Network,
-        Reachable,
-        load_network,
-        network_distance_matrix,
-        reachable,
-    )
-    from bassin_geo.viz.maps import make_map, save_map
-    from bassin_geo.viz.markers import km_markers
-=======
     from bassin_geo.routing.matrix import network_distance_matrix
     from bassin_geo.routing.network import Network
     from bassin_geo.routing.reachable import Reachable, reachable
-    from bassin_geo.viz.maps import km_markers, make_map, save_map
->>>>>>> routing
+    from bassin_geo.viz.maps import make_map, save_map
+    from bassin_geo.viz.markers import km_markers
 
 __version__ = "0.1.0"
 
