@@ -127,7 +127,9 @@ def _one(item: Any, i: int, resolve_polygons: bool, where: str) -> tuple[str, An
         check_lonlat([lon], [lat], f"{where} (item {i})")
         return f"place:{i}", None, shapely.Point(lon, lat)
     if isinstance(item, pd.Series) and "geometry" in item:
-        return str(item.get("site_id", f"place:{i}")), item.get("name"), item["geometry"]
+        # A row of a layer or of get_site(): a polygon site counts in full, as by its id.
+        geom = site_geometry(item) if resolve_polygons and "site_id" in item else item["geometry"]
+        return str(item.get("site_id", f"place:{i}")), item.get("name"), geom
     raise InvalidInputError(
         f"{where}: item {i} ({item!r:.60}) is not a place: give a site id or name, a shapely "
         "geometry in WGS84, or a (lon, lat) pair"
@@ -141,9 +143,10 @@ def as_places(
 
     Parameters
     ----------
-    places : str, geometry, (lon, lat), GeoDataFrame, GeoSeries or list of these
-        One place or several. GeoDataFrames in another CRS are converted to WGS84; without
-        a CRS they must hold degrees.
+    places : str, pandas.Series, geometry, (lon, lat), GeoDataFrame, GeoSeries or list of these
+        One place or several; a Series is a row with a ``geometry`` (what
+        :func:`bassin_geo.get_site` returns). GeoDataFrames in another CRS are converted
+        to WGS84; without a CRS they must hold degrees.
     resolve_polygons : bool
         Give the polygon of estates, slag heaps and buildings named by id or name instead
         of their representative point.
@@ -166,7 +169,9 @@ def as_places(
     """
     if isinstance(places, (gpd.GeoDataFrame, gpd.GeoSeries)):
         return _from_frame(places, where)
-    if isinstance(places, (str, BaseGeometry)) or (
+    # A row (what get_site returns) is one place, not a list of its values.
+    row = isinstance(places, pd.Series) and "geometry" in places.index
+    if row or isinstance(places, (str, BaseGeometry)) or (
         isinstance(places, tuple)
         and len(places) == 2
         and all(isinstance(v, (Real, np.floating, np.integer)) for v in places)
