@@ -27,15 +27,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
+from bassin_geo._compat import keyword_only
 from bassin_geo._text import fold
-from bassin_geo.analysis.routegeom import AreaIndex, RouteGeom
-from bassin_geo.analysis.routes import Route, RouteWarning, as_route, read_route
-from bassin_geo.crs import GEOD, WGS84, metric_crs_for
+from bassin_geo.analysis.checks import Places, target_layer
+from bassin_geo.analysis.geodesic import metric_frame, planar_reach
+from bassin_geo.analysis.routegeom import AreaIndex
+from bassin_geo.analysis.routes import Route, RouteLike, RouteWarning, as_route, read_route
+from bassin_geo.crs import GEOD, WGS84
 from bassin_geo.data.catalog import STAGES_CSV
-from bassin_geo.data.layers import data_dir, list_layers, load_layer
-from bassin_geo.errors import DataFileError, EmptyInputError, InvalidInputError
+from bassin_geo.data.layers import data_dir, list_layers, load_communes, load_layer
+from bassin_geo.errors import DataFileError, InvalidInputError
 from bassin_geo.places.checks import check_distance
 from bassin_geo.places.resolve import as_places
 
@@ -333,10 +337,6 @@ def _commune_at(points: np.ndarray) -> pd.DataFrame:
     return out
 
 
-def _route_geom(route: Route) -> RouteGeom:
-    return route._geometry
-
-
 # --------------------------------------------------------------------------------------
 # Crossings
 # --------------------------------------------------------------------------------------
@@ -456,7 +456,7 @@ def crossings(route: Any, area: Any = "perimeter") -> Crossings:
     1
     """
     route = as_route(route)
-    geom = _route_geom(route)
+    geom = route.geometry_index()
     features, label = _polygon_layer(area)
     if isinstance(area, str):
         index = _layer_area(area, merged=True)
@@ -517,7 +517,10 @@ def crossings(route: Any, area: Any = "perimeter") -> Crossings:
     )
 
 
-def communes_crossed(route: Any, all_nord_pas_de_calais: bool = True) -> gpd.GeoDataFrame:
+@keyword_only(1, ("all_nord_pas_de_calais",))
+def communes_crossed(
+    route: RouteLike, *, all_nord_pas_de_calais: bool = False
+) -> gpd.GeoDataFrame:
     """The communes a route crosses, in route order, with the km where it enters and leaves.
 
     A commune entered twice (a loop, a road that zigzags across a border) has one row per
@@ -526,9 +529,12 @@ def communes_crossed(route: Any, all_nord_pas_de_calais: bool = True) -> gpd.Geo
     Parameters
     ----------
     route : Route, path, LineString or GeoDataFrame of lines
+        See :func:`read_route`.
     all_nord_pas_de_calais : bool
-        Use the 1,534 communes of Nord and Pas-de-Calais (default), or only the 330 of the
-        basin territory.
+        Use the 1,534 communes of Nord and Pas-de-Calais, or only the 330 of the basin
+        territory (the default, as for :func:`bassin_geo.load_communes`). Changed in 0.2:
+        the default was True; pass ``all_nord_pas_de_calais=True`` for the former result.
+        Keyword-only (by position it still works, with a FutureWarning, until 0.3).
 
     Returns
     -------
@@ -538,14 +544,17 @@ def communes_crossed(route: Any, all_nord_pas_de_calais: bool = True) -> gpd.Geo
 
     Examples
     --------
-    >>> cc = communes_crossed(load_stage(2025, 1))
+    >>> cc = communes_crossed(load_stage(2025, 1), all_nord_pas_de_calais=True)
     >>> cc["commune"].iloc[0], cc["commune"].iloc[-1]
     ('Lille', 'Lille')
+    >>> bool(communes_crossed(load_stage(2025, 1))["in_basin"].all())
+    True
     """
     route = as_route(route)
-    geom = _route_geom(route)
+    geom = route.geometry_index()
+    # load_communes checks the flag (a real bool) and says which layer holds the communes.
+    communes = load_communes(all_nord_pas_de_calais=all_nord_pas_de_calais)
     name = "communes_nord_pas_de_calais" if all_nord_pas_de_calais else "communes"
-    communes = load_layer(name)
     label = "commune" if "commune" in communes.columns else "nom"
     runs, _ = geom.cut(_layer_area(name, merged=False))
     k = runs["poly"].to_numpy(dtype=np.int64)
@@ -571,22 +580,29 @@ def communes_crossed(route: Any, all_nord_pas_de_calais: bool = True) -> gpd.Geo
 # --------------------------------------------------------------------------------------
 
 
-def sites_along(route: Any, distance_m: float = 1000, layer: Any = "sites") -> gpd.GeoDataFrame:
+@keyword_only(2, ("layer",))
+def sites_along(
+    route: RouteLike, distance_m: float = 1000, *, layer: Places = "sites"
+) -> gpd.GeoDataFrame:
     """Sites within ``distance_m`` of a route, with the km where the route passes closest.
 
     Candidates come from an STRtree ``dwithin`` query in a metric CRS (Lambert-93 in the
-    basin); each is then measured on the WGS84 ellipsoid from the closest route point and
-    kept when that geodesic distance is at most ``distance_m``. Polygons (slag heaps,
-    estates) are measured from their nearest edge, 0 when the route crosses them. A route
-    that passes a site twice reports its closest passage.
+    basin), widened by :func:`bassin_geo.analysis.geodesic.planar_reach`; each is then
+    measured on the WGS84 ellipsoid from the closest route point and kept when that
+    geodesic distance is at most ``distance_m``. Polygons (slag heaps, estates) are
+    measured from their nearest edge, 0 when the route crosses them. A route that passes a
+    site twice reports its closest passage.
 
     Parameters
     ----------
     route : Route, path, LineString or GeoDataFrame of lines
+        See :func:`read_route`.
     distance_m : float
         Search distance in metres.
-    layer : str or GeoDataFrame
-        A layer name ("sites", "pitheads", "slag_heaps", "shafts"...) or features in any CRS.
+    layer : str, GeoDataFrame or list of places
+        A layer name ("sites", "pitheads", "slag_heaps", "shafts"...) or features in any
+        CRS (anything :func:`bassin_geo.as_places` takes). Keyword-only (by position it
+        still works, with a FutureWarning, until 0.3).
 
     Returns
     -------
@@ -601,29 +617,18 @@ def sites_along(route: Any, distance_m: float = 1000, layer: Any = "sites") -> g
     """
     route = as_route(route)
     d = check_distance(distance_m)
-    if isinstance(layer, str):
-        gdf = load_layer(layer)
-    elif isinstance(layer, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        gdf = layer.to_frame("geometry") if isinstance(layer, gpd.GeoSeries) else layer
-        if len(gdf) == 0:
-            raise EmptyInputError("sites_along: the layer is empty; give at least one feature")
-        gdf = gdf.set_crs(WGS84) if gdf.crs is None else gdf.to_crs(WGS84)
-    else:
-        raise InvalidInputError(
-            f"sites_along: layer must be a layer name or a GeoDataFrame, got {type(layer).__name__}"
-        )
-    geom = _route_geom(route)
-    crs = metric_crs_for(geom.xy[:, 0], geom.xy[:, 1])
-    line_m = shapely.linestrings(geom.metric(crs))
-    sites_m = gdf.geometry.to_crs(crs).to_numpy()
-    # Planar and geodesic distances differ by the projection's scale (< 0.1 % in the
-    # basin): query a little wider, then keep what the geodesic distance allows.
-    hits = np.sort(
-        shapely.STRtree(sites_m).query(line_m, predicate="dwithin", distance=d * 1.005 + 1.0)
-    )
+    features, places = target_layer(layer, "layer")
+    gdf = features.set_geometry(places.geometry.to_numpy(), crs=WGS84)
+    geom = route.geometry_index()
+    frame = metric_frame(gpd.GeoSeries([route.line], crs=WGS84), places)
+    line_m = shapely.linestrings(geom.metric(frame.crs))
+    sites_m = gdf.geometry.to_crs(frame.crs).to_numpy()
+    radius = planar_reach(d, frame)
+    hits = np.sort(shapely.STRtree(sites_m).query(line_m, predicate="dwithin", distance=radius))
     out = gdf.iloc[hits].copy()
-    km, dist = geom.locate(out.geometry.to_numpy(), crs)
+    km, dist = geom.locate(out.geometry.to_numpy(), frame.crs)
     out["km"] = km
     out["distance_m"] = dist
     out = out[out["distance_m"] <= d]
-    return out.sort_values(["km", "distance_m"], kind="stable").reset_index(drop=True)
+    result: gpd.GeoDataFrame = out.sort_values(["km", "distance_m"], kind="stable")
+    return result.reset_index(drop=True)

@@ -85,11 +85,15 @@ def _pick_layer(p: Path, layer: str | None) -> str | None:
     return None
 
 
-def _read(p: Path, layer: str | None, engine: str) -> gpd.GeoDataFrame:
+def _read(
+    p: Path, layer: str | None, engine: str, columns: list[str] | None = None
+) -> gpd.GeoDataFrame:
+    # Only the columns asked for: a GPX track_points layer has 26 (2.5x slower to read all).
+    options = {} if columns is None else {"columns": columns}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # GDAL's own chatter; we report what matters
-            return gpd.read_file(p, layer=layer, engine=engine)
+            return gpd.read_file(p, layer=layer, engine=engine, **options)
     except Exception as exc:
         raise DataFileError(
             f"{p}: could not be read ({type(exc).__name__}: {exc}); the file may be truncated "
@@ -122,6 +126,8 @@ def read_layer(
     layer: str | None = None,
     engine: str = "pyogrio",
     crs: Any = None,
+    *,
+    columns: list[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a user's geodata file, check it, and return it in WGS84.
 
@@ -136,6 +142,8 @@ def read_layer(
         The GDAL binding geopandas uses.
     crs : optional
         The CRS of a file that does not record one (a Shapefile without ``.prj``).
+    columns : list of str, optional
+        Read only these attribute columns (and the geometry); default all.
 
     Returns
     -------
@@ -170,7 +178,7 @@ def read_layer(
             ) from None
     p = _check_path(path)
     chosen = _pick_layer(p, layer)
-    gdf = _read(p, chosen, engine)
+    gdf = _read(p, chosen, engine, columns)
     where = f"{p}" + (f" (layer {chosen})" if chosen else "")
     if len(gdf) == 0:
         raise EmptyInputError(f"{where}: the layer has no feature")
