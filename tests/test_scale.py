@@ -115,7 +115,9 @@ def test_within_distance_equals_in_memory_and_brute_force(points, partitioned):
     listed = load_layer("pitheads")
     listed = listed[listed["unesco"]]
     result = scale.compute(scale.within_distance(listed, 1_500, layer=partitioned), progress=False)
-    assert_same(result, distance.within_distance(listed, 1_500, layer=points), ["code", "distance_m"])
+    assert_same(
+        result, distance.within_distance(listed, 1_500, layer=points), ["code", "distance_m"]
+    )
     # Brute force: every point against every listed pit with pyproj.Geod.
     px, py = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
     qx, qy = listed.geometry.x.to_numpy(), listed.geometry.y.to_numpy()

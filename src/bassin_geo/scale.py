@@ -4,8 +4,9 @@
 ``dask_geopandas.GeoDataFrame`` (or a path to a large GeoParquet / GeoPackage file, read in
 partitions) and return a lazy dask result with the columns and values of the in-memory
 functions of :mod:`bassin_geo.analysis` (same names, same arguments, same defaults), which
-they call on each partition. Nothing runs until :func:`compute` or :func:`to_parquet`; both run on the local scheduler or on the
-``dask.distributed.Client`` the user passes (any Dask cluster), with a progress display.
+they call on each partition. Nothing runs until :func:`compute` or :func:`to_parquet`; both
+run on the local scheduler or on the ``dask.distributed.Client`` the user passes (any Dask
+cluster), with a progress display.
 
 Every analysis is row-local (the answer for one feature does not depend on the others), so
 running the in-memory function partition by partition gives exactly the in-memory answer.
@@ -45,8 +46,8 @@ from numpy.typing import NDArray
 from pyproj import CRS
 from scipy.spatial import cKDTree
 
-from bassin_geo._compat import keyword_only, renamed
 from bassin_geo import analysis
+from bassin_geo._compat import keyword_only, renamed
 from bassin_geo.analysis.checks import (
     Places,
     check_k,

@@ -87,9 +87,7 @@ class DistanceNetwork(Protocol):
     True
     """
 
-    def distance_matrix(
-        self, origins: Places, destinations: Places | None = None
-    ) -> pd.DataFrame:
+    def distance_matrix(self, origins: Places, destinations: Places | None = None) -> pd.DataFrame:
         """Network distances between places.
 
         Parameters
@@ -171,16 +169,15 @@ def _labelled(values: object, origins: gpd.GeoDataFrame, dest: gpd.GeoDataFrame)
             f"{len(origins)} origins and {len(dest)} destinations"
         )
         raise InvalidInputError(msg)
-    return pd.DataFrame(
+    table: pd.DataFrame = pd.DataFrame(
         out,
         index=pd.Index(origins["site_id"].to_numpy(), name="origin"),
         columns=pd.Index(dest["site_id"].to_numpy(), name="destination"),
     )
+    return table
 
 
-def _network_matrix(
-    network: object, origins: Places, destinations: Places | None
-) -> pd.DataFrame:
+def _network_matrix(network: object, origins: Places, destinations: Places | None) -> pd.DataFrame:
     if network is None:
         msg = (
             "method='network' measures along a road network: pass network=<Network> "
@@ -317,7 +314,7 @@ def nearest(
     b = ProjectedGeometries(tgt.geometry.to_numpy(), frame)
     rows, targets_pos, dist, rank = nearest_pairs(a, b, k, limit, method)
     # take() on the columns' own arrays keeps their string dtype: no object round trip.
-    return pd.DataFrame(
+    table: pd.DataFrame = pd.DataFrame(
         {
             "point_index": labels.take(rows),
             "point_id": pts["site_id"].array.take(rows),
@@ -329,6 +326,7 @@ def nearest(
         },
         columns=list(NEAREST_COLUMNS),
     )
+    return table
 
 
 @keyword_only(2, ("layer", "method"))

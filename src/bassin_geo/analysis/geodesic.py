@@ -407,7 +407,8 @@ def pair_distances(
     ib = np.asarray(ib, dtype=np.intp)
     if a.all_points and b.all_points:  # no masks to build and apply: a million pairs is common
         if method == "planar":
-            return np.hypot(a.x[ia] - b.x[ib], a.y[ia] - b.y[ib])
+            planar: FloatArray = np.hypot(a.x[ia] - b.x[ib], a.y[ia] - b.y[ib])
+            return planar
         return geodesic_distances(a.lon[ia], a.lat[ia], b.lon[ib], b.lat[ib])
     out = np.empty(len(ia))
     pp = a.point[ia] & b.point[ib]
@@ -438,9 +439,7 @@ def pair_distances(
     return out
 
 
-def pair_matrix(
-    a: ProjectedGeometries, b: ProjectedGeometries | None, method: str
-) -> FloatArray:
+def pair_matrix(a: ProjectedGeometries, b: ProjectedGeometries | None, method: str) -> FloatArray:
     """The distances between every geometry of ``a`` and every one of ``b``, chunked.
 
     Parameters
@@ -478,7 +477,8 @@ def pair_matrix(
             # j runs from i + 1 to n - 1 within each row of the block.
             ib = np.arange(len(ia)) - np.repeat(np.cumsum(c) - c, c) + ia + 1
             out[ia, ib] = pair_distances(a, a, ia, ib, method)
-        return out + out.T
+        mirrored: FloatArray = out + out.T
+        return mirrored
     m = len(b)
     out = np.zeros((n, m))
     step = max(1, CHUNK_PAIRS // max(m, 1))
@@ -493,9 +493,7 @@ def pair_matrix(
 # --- nearest ------------------------------------------------------------------------------
 
 
-def _rank_rows(
-    rows: IntArray, targets: IntArray, dist: FloatArray, k: int, limit: float
-) -> Ranked:
+def _rank_rows(rows: IntArray, targets: IntArray, dist: FloatArray, k: int, limit: float) -> Ranked:
     """Keep the k best (distance, then target position) of each row's candidate pairs."""
     order = np.lexsort((targets, dist, rows))
     rows, targets, dist = rows[order], targets[order], dist[order]

@@ -161,11 +161,12 @@ def locate(points: Places, *, method: str = "geodesic") -> pd.DataFrame:
     first = np.unique(pairs[0][order], return_index=True)[1]
     near = pairs[1][order][first]
     segments = basin.contour_segments[near]
-    contour = ProjectedGeometries(segments, frame, metric=segments)  # lines: only their metric form is read
+    # Lines: only their metric form is read.
+    contour = ProjectedGeometries(segments, frame, metric=segments)
     idx = np.arange(len(a))
     dist = pair_distances(a, contour, idx, idx, method)
     c = basin.communes
-    out = pd.DataFrame(
+    out: pd.DataFrame = pd.DataFrame(
         {
             "point_id": pts["site_id"].to_numpy(),
             "in_basin": inside,

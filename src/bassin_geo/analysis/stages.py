@@ -27,7 +27,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from bassin_geo._compat import keyword_only
@@ -78,8 +77,11 @@ def _stage_table() -> pd.DataFrame:
     path = data_dir() / STAGES_CSV
     if not path.is_file():
         raise DataFileError(f"{path}: the stage table is missing; reinstall bassin-geo")
-    table = pd.read_csv(path, dtype={"commune": str, "department": "Int64", "event": str})
-    return table.sort_values(["stage", "seq"], kind="stable").reset_index(drop=True)
+    dtypes: dict[str, str] = {"commune": "str", "department": "Int64", "event": "str"}
+    table = pd.read_csv(path, dtype=dtypes)
+    ordered: pd.DataFrame = table.sort_values(["stage", "seq"], kind="stable")
+    ordered = ordered.reset_index(drop=True)
+    return ordered
 
 
 def list_stages() -> pd.DataFrame:
@@ -95,22 +97,24 @@ def list_stages() -> pd.DataFrame:
     """
     table = _stage_table()
     rows = []
-    for stage, rows_ in table.groupby("stage", sort=True):
+    for stage_key, rows_ in table.groupby("stage", sort=True):
+        stage = int(str(stage_key))
         start = rows_.loc[rows_["event"] == "start", "commune"]
         finish = rows_[rows_["event"] == "finish"]
         rows.append(
             {
                 "year": 2025,
-                "stage": int(stage),
+                "stage": stage,
                 "start": start.iloc[0] if len(start) else None,
                 "finish": finish["commune"].iloc[0] if len(finish) else None,
                 "official_length_km": float(finish["km"].iloc[0]) if len(finish) else np.nan,
                 "communes": int(rows_["commune"].notna().sum()),
                 # The approximation, for comparison with the official length.
-                "length_km": round(load_stage(2025, int(stage)).length_km, 1),
+                "length_km": round(load_stage(2025, stage).length_km, 1),
             }
         )
-    return pd.DataFrame(rows)
+    stages: pd.DataFrame = pd.DataFrame(rows)
+    return stages
 
 
 def _event(raw: Any) -> tuple[str, str | None]:
@@ -183,7 +187,8 @@ def load_stage(year: int, number: int) -> Route:
     rows["commune_name"] = [communes["commune"].iloc[p] if p >= 0 else None for p in position]
 
     # One vertex per commune; a commune listed twice in a row (Lomme then Lille) is one.
-    vertex, order = [], []
+    vertex: list[int] = []
+    order: list[int] = []
     for pos in position:
         if pos >= 0 and (not order or order[-1] != pos):
             order.append(pos)
@@ -328,7 +333,9 @@ def _communes_npdc() -> tuple[gpd.GeoDataFrame, shapely.STRtree]:
 def _commune_at(points: np.ndarray) -> pd.DataFrame:
     """INSEE code and name of the commune of Nord / Pas-de-Calais holding each point."""
     communes, tree = _communes_npdc()
-    out = pd.DataFrame({"insee": [None] * len(points), "commune": [None] * len(points)})
+    out: pd.DataFrame = pd.DataFrame(
+        {"insee": [None] * len(points), "commune": [None] * len(points)}
+    )
     if len(points):
         p, c = tree.query(points, predicate="intersects")
         first = np.unique(p, return_index=True)[1]
@@ -393,7 +400,7 @@ class Crossings:
         """Number of separate stretches inside the area."""
         return len(self.passages)
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, object]:
         """The figures in one dict: km inside, share, passages, entries, exits."""
         kinds = self.events["kind"].value_counts()
         return {
@@ -518,9 +525,7 @@ def crossings(route: Any, area: Any = "perimeter") -> Crossings:
 
 
 @keyword_only(1, ("all_nord_pas_de_calais",))
-def communes_crossed(
-    route: RouteLike, *, all_nord_pas_de_calais: bool = False
-) -> gpd.GeoDataFrame:
+def communes_crossed(route: RouteLike, *, all_nord_pas_de_calais: bool = False) -> gpd.GeoDataFrame:
     """The communes a route crosses, in route order, with the km where it enters and leaves.
 
     A commune entered twice (a loop, a road that zigzags across a border) has one row per

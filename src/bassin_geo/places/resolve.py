@@ -171,10 +171,14 @@ def as_places(
         return _from_frame(places, where)
     # A row (what get_site returns) is one place, not a list of its values.
     row = isinstance(places, pd.Series) and "geometry" in places.index
-    if row or isinstance(places, (str, BaseGeometry)) or (
-        isinstance(places, tuple)
-        and len(places) == 2
-        and all(isinstance(v, (Real, np.floating, np.integer)) for v in places)
+    if (
+        row
+        or isinstance(places, (str, BaseGeometry))
+        or (
+            isinstance(places, tuple)
+            and len(places) == 2
+            and all(isinstance(v, (Real, np.floating, np.integer)) for v in places)
+        )
     ):
         places = [places]
     if not isinstance(places, Iterable):
