@@ -726,9 +726,13 @@ def to_parquet(
     Parameters
     ----------
     result : dask (Geo)DataFrame
+        What :func:`locate`, :func:`nearest` or :func:`within_distance` returned, or
+        points from :func:`read_points`.
     path : path
         The output folder.
-    client, progress
+    client : dask.distributed.Client, optional
+        As for :func:`compute`.
+    progress : bool
         As for :func:`compute`.
     overwrite : bool
         Replace an existing folder.

@@ -51,7 +51,6 @@ from bassin_geo.places.resolve import as_places
 __all__ = [
     "METHODS",
     "NEAREST_COLUMNS",
-    "DistanceNetwork",
     "distance",
     "distance_matrix",
     "nearest",
@@ -71,38 +70,12 @@ NEAREST_COLUMNS = (
 
 
 @runtime_checkable
-class DistanceNetwork(Protocol):
-    """What ``distance_matrix(method="network")`` needs: a :class:`bassin_geo.Network`.
+class _NetworkLike(Protocol):
+    """What ``distance_matrix(method="network")`` needs of a network (a Network has it)."""
 
-    Any object with a ``distance_matrix(origins, destinations)`` method returning the
-    shortest network distances in metres, one row per origin and one column per
-    destination (``destinations=None``: the origins against themselves).
-
-    Examples
-    --------
-    >>> class Straight:
-    ...     def distance_matrix(self, origins, destinations=None):
-    ...         return distance_matrix(origins, destinations)
-    >>> isinstance(Straight(), DistanceNetwork)
-    True
-    """
-
-    def distance_matrix(self, origins: Places, destinations: Places | None = None) -> pd.DataFrame:
-        """Network distances between places.
-
-        Parameters
-        ----------
-        origins : Places
-            Where the paths start.
-        destinations : Places, optional
-            Where they end; default the origins.
-
-        Returns
-        -------
-        DataFrame
-            Metres; one row per origin, one column per destination.
-        """
-        ...
+    def distance_matrix(
+        self, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame | None = None
+    ) -> pd.DataFrame: ...
 
 
 def _one_place(place: Places, name: str) -> gpd.GeoDataFrame:
@@ -184,7 +157,7 @@ def _network_matrix(network: object, origins: Places, destinations: Places | Non
             "(see bassin_geo.load_network), or use method='geodesic'"
         )
         raise InvalidInputError(msg)
-    if not isinstance(network, DistanceNetwork):
+    if not isinstance(network, _NetworkLike):
         msg = (
             f"network= must be a Network (an object with a distance_matrix() method, see "
             f"bassin_geo.load_network), got {type(network).__name__}"
@@ -204,7 +177,7 @@ def distance_matrix(
     destinations: Places | None = None,
     *,
     method: str = "geodesic",
-    network: DistanceNetwork | None = None,
+    network: object = None,
 ) -> pd.DataFrame:
     """Distances in metres between every origin and every destination.
 
@@ -220,8 +193,10 @@ def distance_matrix(
         paths, ``inf`` where none exists). Keyword-only (by position it still works, with a
         FutureWarning, until 0.3).
     network : Network, optional
-        A :class:`bassin_geo.Network` (or any :class:`DistanceNetwork`); required with
-        ``method="network"``, refused otherwise.
+        A :class:`bassin_geo.Network`, or any object with a ``distance_matrix(origins,
+        destinations)`` method giving metres (one row per origin, one column per
+        destination; ``destinations=None`` for the origins against themselves). Required
+        with ``method="network"``, refused otherwise.
 
     Returns
     -------

@@ -81,7 +81,7 @@ class MetricFrame:
 
     Build one with :func:`metric_frame`.
 
-    Attributes
+    Parameters
     ----------
     crs : pyproj.CRS
         The metric CRS (Lambert-93 in France, else a UTM zone).

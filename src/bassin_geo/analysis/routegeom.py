@@ -123,7 +123,7 @@ def _ranges(first: NDArray[np.integer], count: NDArray[np.integer]) -> IntArray:
 class AreaIndex:
     """Polygons ready to cut routes: their STRtree, and their boundaries in short pieces.
 
-    Attributes
+    Parameters
     ----------
     polygons : array of shapely (Multi)Polygons
         In WGS84.
@@ -177,7 +177,7 @@ class RouteGeom:
     Get the one of a route with :meth:`bassin_geo.Route.geometry_index`. A position on the
     route is a parameter ``g``: segment index + fraction along that segment.
 
-    Attributes
+    Parameters
     ----------
     xy : array of shape (N, 2)
         Longitude/latitude of the vertices, no two consecutive ones equal.
@@ -194,7 +194,10 @@ class RouteGeom:
 
     xy: FloatArray
     cum: FloatArray
-    _metric: dict[str, FloatArray] = field(default_factory=dict, repr=False, compare=False)
+    # The vertices per metric CRS, filled on first use (see metric()).
+    _metric: dict[str, FloatArray] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, xy: FloatArray, cum: FloatArray) -> RouteGeom:

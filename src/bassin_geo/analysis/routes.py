@@ -65,7 +65,7 @@ class Route:
     Build one with :func:`read_route`, :func:`bassin_geo.analysis.stages.load_stage` or
     :meth:`Route.from_coords`.
 
-    Attributes
+    Parameters
     ----------
     name : str
         Track or stage name.

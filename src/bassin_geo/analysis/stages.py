@@ -90,6 +90,13 @@ def list_stages() -> pd.DataFrame:
     ``official_length_km`` comes from the source table; ``length_km`` is the length of the
     approximate line of :func:`load_stage`, always shorter.
 
+    Returns
+    -------
+    DataFrame
+        One row per stage: ``year``, ``stage``, ``start``, ``finish``,
+        ``official_length_km``, ``communes`` (rows with a commune in the source table) and
+        ``length_km``.
+
     Examples
     --------
     >>> list_stages()[["stage", "start", "finish", "official_length_km"]].values.tolist()[0]
@@ -156,8 +163,15 @@ def load_stage(year: int, number: int) -> Route:
 
     Parameters
     ----------
-    year, number : int
-        2025 and 1, 2 or 3 (see :func:`list_stages`).
+    year : int
+        2025.
+    number : int
+        1, 2 or 3 (see :func:`list_stages`).
+
+    Returns
+    -------
+    Route
+        The approximate line, its waypoints and ``properties``.
 
     Raises
     ------
@@ -353,7 +367,9 @@ def _commune_at(points: np.ndarray) -> pd.DataFrame:
 class Crossings:
     """Entries into and exits from an area along a route, and the passages inside it.
 
-    Attributes
+    What :func:`crossings` returns; not built by hand.
+
+    Parameters
     ----------
     events : GeoDataFrame
         In route order: ``kind`` ("enter" or "exit"), ``name`` (for map tooltips), ``km``,
@@ -370,6 +386,12 @@ class Crossings:
         Whether the route starts / ends in the interior of the area.
     area : str
         The layer name, or "area".
+
+    Examples
+    --------
+    >>> c = crossings(load_stage(2025, 2), "perimeter")
+    >>> c.name, c.n_passages, 0 < c.share < 1
+    ('Crossings of perimeter', 1, True)
     """
 
     events: gpd.GeoDataFrame
@@ -401,7 +423,19 @@ class Crossings:
         return len(self.passages)
 
     def summary(self) -> dict[str, object]:
-        """The figures in one dict: km inside, share, passages, entries, exits."""
+        """The figures in one dict: km inside, share, passages, entries, exits.
+
+        Returns
+        -------
+        dict
+            ``area``, ``route_km``, ``km_inside``, ``share``, ``passages``, ``entries``,
+            ``exits``, ``starts_inside``, ``ends_inside``, ``km_on_border``.
+
+        Examples
+        --------
+        >>> crossings(load_stage(2025, 2), "perimeter").summary()["exits"]
+        1
+        """
         kinds = self.events["kind"].value_counts()
         return {
             "area": self.area,
@@ -417,7 +451,22 @@ class Crossings:
         }
 
     def to_gdf(self) -> gpd.GeoDataFrame:
-        """Events (points, kind "enter" / "exit") and passages (lines, kind "passage")."""
+        """Events (points, kind "enter" / "exit") and passages (lines, kind "passage").
+
+        The writers (:func:`bassin_geo.to_geojson`, :func:`bassin_geo.to_geopackage`...)
+        and :func:`bassin_geo.make_map` take Crossings through this method.
+
+        Returns
+        -------
+        GeoDataFrame
+            In WGS84: the events, then the passages, with their columns.
+
+        Examples
+        --------
+        >>> gdf = crossings(load_stage(2025, 2), "perimeter").to_gdf()
+        >>> gdf["kind"].tolist(), gdf.crs.to_epsg()
+        (['exit', 'passage'], 4326)
+        """
         ev = self.events
         pa = self.passages.assign(kind="passage")
         return gpd.GeoDataFrame(pd.concat([ev, pa], ignore_index=True), crs=WGS84)
