@@ -323,3 +323,11 @@ def test_within_distance_default_layer_is_the_sites():
     got = scale.compute(scale.within_distance("Arenberg", 2_000), progress=False)
     expected = distance.within_distance("Arenberg", 2_000)
     assert sorted(got["site_id"]) == sorted(expected["site_id"])
+
+
+def test_flags_are_bools(points):
+    ddf = scale.read_points(points.iloc[:10], npartitions=1)
+    with pytest.raises(InvalidInputError, match="progress"):
+        scale.compute(ddf, progress="no")
+    with pytest.raises(InvalidInputError, match="overwrite"):
+        scale.to_parquet(ddf, "unused", overwrite=1, progress=False)

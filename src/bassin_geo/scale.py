@@ -50,6 +50,7 @@ from bassin_geo import analysis
 from bassin_geo._compat import keyword_only, renamed
 from bassin_geo.analysis.checks import (
     Places,
+    check_flag,
     check_k,
     check_method,
     check_same_crs,
@@ -689,6 +690,7 @@ def compute(results: Any, *, client: Any = None, progress: bool = True) -> Any:
     >>> len(compute(pts, progress=False))
     1
     """
+    progress = check_flag(progress, "progress")
     several = isinstance(results, (tuple, list))
     todo = list(results) if several else [results]
     client = _client(client)
@@ -754,6 +756,8 @@ def to_parquet(
     >>> len(read_points(out).compute())
     1
     """
+    overwrite = check_flag(overwrite, "overwrite")
+    check_flag(progress, "progress")
     path = Path(path)
     if path.exists() and not overwrite:
         msg = f"{path} exists; pass overwrite=True to replace it"

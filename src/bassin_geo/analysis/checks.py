@@ -24,6 +24,7 @@ from bassin_geo.places.resolve import as_places
 __all__ = [
     "METHODS",
     "Places",
+    "check_flag",
     "check_k",
     "check_method",
     "check_same_crs",
@@ -101,6 +102,39 @@ def check_k(k: object) -> int:
         msg = f"k must be a whole number >= 1, got {k!r}"
         raise InvalidInputError(msg)
     return int(k)
+
+
+def check_flag(value: object, name: str) -> bool:
+    """Return a flag as a bool after checking it is one.
+
+    ``bool("no")`` and ``bool(2)`` are True: a string or a number given for a flag is a
+    mistake to report, not to guess at.
+
+    Parameters
+    ----------
+    value : bool
+        The option the caller gave (``numpy.bool_`` is accepted).
+    name : str
+        The option's name, for the message.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    InvalidInputError
+        Anything but True or False.
+
+    Examples
+    --------
+    >>> check_flag(True, "progress")
+    True
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    msg = f"{name} must be True or False, got {value!r}"
+    raise InvalidInputError(msg)
 
 
 def is_frame(obj: object) -> bool:
