@@ -630,3 +630,11 @@ def test_sites_along_takes_places_like_the_other_analyses():
     by_name = st.sites_along(stage, 1000, layer="pitheads")
     assert as_frame["site_id"].tolist() == by_name["site_id"].tolist()
     assert as_frame.crs.to_epsg() == 4326
+
+
+def test_route_from_coords_options_are_keyword_only():
+    xy = [(2.8, 50.4), (2.9, 50.4)]
+    with pytest.warns(FutureWarning, match="by position"):
+        old = st.Route.from_coords(xy, "east")
+    new = st.Route.from_coords(xy, name="east")
+    assert old.name == new.name == "east" and old.length_km == new.length_km

@@ -95,9 +95,11 @@ class Route:
     properties: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
+    @keyword_only(2, ("name", "waypoints", "properties", "where"))  # cls and coords
     def from_coords(
         cls,
         coords: ArrayLike,
+        *,
         name: str = "route",
         waypoints: gpd.GeoDataFrame | None = None,
         properties: dict[str, Any] | None = None,
@@ -110,7 +112,8 @@ class Route:
         coords : array-like of shape (N, 2)
             Longitude/latitude pairs (a third column, such as elevation, is dropped).
         name : str
-            The route's name.
+            The route's name. Keyword-only, like the options below (by position they
+            still work, with a FutureWarning, until 0.3).
         waypoints : GeoDataFrame, optional
             Named points (``name``, ``event``, WGS84); their ``km_on_route`` is computed
             when missing.
