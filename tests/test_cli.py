@@ -198,3 +198,56 @@ def test_route_output_checked_before_the_work(run, tmp_path):
     assert refused.exit_code == 1 and "--force" in refused.output
     assert taken.read_text() == "keep me"
     assert "solver" not in refused.output  # refused before solving the tour
+
+
+HEAVY = ("folium", "branca", "jinja2", "scipy.spatial", "scipy.optimize", "pyrosm", "networkx")
+
+
+def _loaded_after(code: str) -> list[str]:
+    """The heavy modules in sys.modules after ``code`` runs in a fresh interpreter."""
+    import os
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(bg.__file__).resolve().parents[1])}
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
+    return done.stdout.split()
+
+
+def test_import_loads_no_heavy_module():
+    assert _loaded_after("import bassin_geo") == []
+
+
+def test_layers_and_places_load_no_heavy_module():
+    code = (
+        "import bassin_geo as bg\n"
+        "bg.load_pitheads(headframe=True)\n"
+        "bg.as_places(['11/19', bg.get_site('Arenberg'), (3.0, 50.4)])\n"
+        "bg.list_layers()"
+    )
+    assert _loaded_after(code) == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["tour", "--help"], ["map", "--help"]])
+def test_help_loads_no_heavy_module(args):
+    code = (
+        "from click.testing import CliRunner\n"
+        "from bassin_geo.cli import main\n"
+        f"result = CliRunner().invoke(main, {args!r})\n"
+        "assert result.exit_code == 0, result.output"
+    )
+    assert _loaded_after(code) == []
+
+
+def test_both_module_entry_points_run():
+    import os
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(bg.__file__).resolve().parents[1])}
+    for module in ("bassin_geo", "bassin_geo.cli"):
+        done = subprocess.run(
+            [sys.executable, "-m", module, "--version"], capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0 and bg.__version__ in done.stdout, module

@@ -214,24 +214,16 @@ def test_matrix_network_refuses_an_object_without_distance_matrix():
 
 
 def test_matrix_network_with_a_real_network():
-    from bassin_geo.routing.network import load_network
-
     lines = gpd.GeoDataFrame(
         geometry=[shapely.LineString([(3.0, 50.4), (3.01, 50.4), (3.01, 50.41)])], crs=4326
     )
-    net = real = load_network(lines)
-    if not hasattr(net, "distance_matrix"):
-        # Until Network has the method (routing branch): the same computation, unlabelled.
-        from bassin_geo.routing.network import network_distance_matrix
-
-        class Adapter:
-            def distance_matrix(self, origins, destinations=None):
-                return network_distance_matrix(real, origins, destinations).to_numpy()
-
-        net = Adapter()
+    net = bg.load_network(lines)
     got = distance_matrix([(3.0, 50.4), (3.01, 50.41)], method="network", network=net)
     assert list(got.index) == list(got.columns) == ["place:0", "place:1"]
+    assert (got.index.name, got.columns.name) == ("origin", "destination")
     assert got.iloc[0, 1] == pytest.approx(got.iloc[1, 0]) and got.iloc[0, 1] > 1_000
+    direct = net.distance_matrix([(3.0, 50.4), (3.01, 50.41)])
+    np.testing.assert_allclose(got.to_numpy(), direct.to_numpy())
 
 
 def test_matrix_network_dispatch_needs_a_network():
@@ -263,13 +255,17 @@ def brute_nearest(pts, targets, k, metric="geodesic", limit=np.inf):
 
 def test_nearest_equals_brute_force_with_ties(sites):
     pts = random_points(150, seed=1)
-    # Exact ties: sites at identical coordinates, and points placed on sites.
+    # Exact ties: sites at identical coordinates, and points placed on sites. The shipped
+    # sites no longer hold copies (issue 17 merged the estates counted twice), so the ties
+    # are made here: a few sites repeated under new ids.
+    copies = sites.iloc[::220].assign(site_id=lambda d: d["site_id"] + ":copy")
+    sites = gpd.GeoDataFrame(pd.concat([sites, copies], ignore_index=True), crs=sites.crs)
     xy = shapely.get_coordinates(sites.geometry.to_numpy())
     dup = pd.DataFrame(xy).duplicated(keep=False).to_numpy()
-    assert dup.sum() >= 2  # the shipped sites hold duplicates: real ties
+    assert dup.sum() >= 2
     on_sites = gpd.GeoDataFrame(geometry=sites.geometry[dup].to_numpy(), crs=4326)
     pts = pd.concat([pts, on_sites], ignore_index=True)
-    got = nearest(pts, k=3)
+    got = nearest(pts, sites, k=3)
     want = brute_nearest(pts, sites, 3)
     assert list(got.columns) == list(NEAREST_COLUMNS)
     np.testing.assert_array_equal(got["point_index"], want["point_index"])

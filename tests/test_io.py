@@ -141,3 +141,12 @@ def test_gpx_tracks_first(tmp_path):
 def test_unknown_engine(tmp_path):
     with pytest.raises(bg.InvalidInputError, match="engine"):
         read_layer(tmp_path / "x.gpkg", engine="gdal")
+
+
+def test_read_layer_options_by_position_still_work_with_a_warning(tmp_path):
+    path = tmp_path / "pits.gpkg"
+    _points(PITS).to_crs(2154).to_file(path, driver="GPKG")
+    new = read_layer(path, None, engine="fiona", crs="EPSG:2154")
+    with pytest.warns(FutureWarning, match="engine='fiona', crs='EPSG:2154'"):
+        old = read_layer(path, None, "fiona", "EPSG:2154")
+    assert old.geometry.equals(new.geometry)

@@ -22,13 +22,30 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from build_figures import buffer_zone_figures, flag_figures
+from build_merge import (
+    COVERED_MIN_SHARE,
+    DUPLICATE_MAX_AREA_GAP,
+    DUPLICATE_MAX_DIFFERENCE,
+    merge_inventories,
+)
+from build_provenance import provenance_markdown, write_text
+from build_schema import apply_schema, commune_at_points, representative_points, schema_provenance
+from build_sources import SOURCES_TOML, verify_sources
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from bassin_geo._text import compact, fold, slug, tokens
 from bassin_geo.crs import LAMBERT93, WGS84
-from bassin_geo.data.catalog import GPKG_NAME, LAYERS, LICENCE, PROVENANCE_NAME, STAGES_CSV
+from bassin_geo.data.catalog import (
+    COLUMN_DEFINITIONS,
+    GPKG_NAME,
+    LAYERS,
+    LICENCE,
+    PROVENANCE_NAME,
+    STAGES_CSV,
+)
 
 __all__ = ["build_boundaries", "group_shafts", "match_headframes"]
 
@@ -216,30 +233,12 @@ def _drop_source_id(gdf: gpd.GeoDataFrame, prefix: str) -> gpd.GeoDataFrame:
     return gdf.assign(source_layer=prefix)
 
 
-def _commune_join(points: gpd.GeoSeries, communes: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Commune name and INSEE code of the polygon holding each point (None outside)."""
-    idx_pts, idx_com = communes.sindex.query(points.to_numpy(), predicate="within")
-    out = pd.DataFrame(
-        {
-            "commune": pd.Series([None] * len(points), dtype=object),
-            "insee": pd.Series([None] * len(points), dtype=object),
-        }
-    )
-    out.loc[idx_pts, "commune"] = communes["commune"].to_numpy()[idx_com]
-    out.loc[idx_pts, "insee"] = communes["insee"].to_numpy()[idx_com]
-    return out
-
-
-def _representative_points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    # A point guaranteed inside each polygon (a centroid may fall outside a crescent).
-    return gpd.GeoSeries(shapely.point_on_surface(gdf.geometry.to_numpy()), crs=gdf.crs)
-
-
 def build_pitheads(
     shafts: gpd.GeoDataFrame,
     buildings: gpd.GeoDataFrame,
     property_: gpd.GeoDataFrame,
     communes: gpd.GeoDataFrame,
+    perimeter: gpd.GeoDataFrame,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Group shafts into pitheads; return ``(pitheads, shafts)`` in WGS84."""
     shafts = shafts.reset_index(drop=True).copy()
@@ -295,7 +294,7 @@ def build_pitheads(
             }
         )
     pits = gpd.GeoDataFrame(rows, geometry="geometry", crs=LAMBERT93).to_crs(WGS84)
-    joined = _commune_join(pits.geometry, communes)
+    joined = commune_at_points(pits.geometry, communes)
     pits["commune"] = joined["commune"].to_numpy()
     pits["insee"] = joined["insee"].to_numpy()
     pits["site_id"] = _unique_ids(
@@ -321,13 +320,24 @@ def build_pitheads(
         elements.append(sorted(set(hits))[0] if hits else None)
     pits["unesco"] = unesco
     pits["unesco_element"] = elements
+    # Inside the basin contour: false for the exploration pits sunk south of it.
+    pits["in_contour"] = _within_any(pits.geometry, perimeter)
+    shafts["in_contour"] = _within_any(shafts.geometry, perimeter)
 
     matches = match_headframes(shafts, labels, buildings)
+    typology = dict(zip(buildings["site_id"], buildings["typologie"], strict=True))
     pits["headframe"] = False
+    pits["listed_headframe"] = False
+    pits["listed_pit_building"] = False
     pits["headframe_building"] = None
     pits["headframe_match"] = None
     for label, found in matches.items():
+        # "headframe" (legacy): a listed headframe or pit building stands there; the two
+        # others say which, from the building's typology ("Chevalement" or "Fosse").
         pits.loc[label, "headframe"] = True
+        kinds = {typology[b] for b, _ in found}
+        pits.loc[label, "listed_headframe"] = "Chevalement" in kinds
+        pits.loc[label, "listed_pit_building"] = "Fosse" in kinds
         pits.loc[label, "headframe_building"] = "; ".join(b for b, _ in found)
         pits.loc[label, "headframe_match"] = "; ".join(sorted({m for _, m in found}))
     pits["alias_sources"] = None
@@ -425,12 +435,6 @@ def _first(gdf: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
     return gdf[[c for c in columns if c in gdf.columns] + rest + ["geometry"]]
 
 
-def _with_flag(listed: gpd.GeoDataFrame, buffer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    listed = listed.assign(listed=True)
-    buffer = buffer.assign(listed=False)
-    return gpd.GeoDataFrame(pd.concat([listed, buffer], ignore_index=True), crs=WGS84)
-
-
 def _source_communes(row: pd.Series) -> list[str]:
     cols = [c for c in row.index if re.fullmatch(r"commune(_\d)?", c)]
     return [str(row[c]) for c in cols if _clean(row[c])]
@@ -459,26 +463,32 @@ def _check_communes(layer: str, gdf: gpd.GeoDataFrame) -> list[dict]:
     return out
 
 
-def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict], list[str]]:
-    """Read the source folder; return the layers, the commune disagreements and notes."""
+def build_layers(
+    source: Path,
+) -> tuple[dict[str, gpd.GeoDataFrame], list[dict], list[str], list[dict]]:
+    """Read the source folder; return the layers, commune disagreements, notes and merges."""
     off = source / "official"
     notes: list[str] = []
     all_communes = _read(source, "communes_59_62.geojson", notes)
     all_communes["site_id"] = [f"commune:{c}" for c in all_communes["insee"]]
+    all_communes["name"] = all_communes["commune"]
     all_communes = _first(all_communes, ["site_id", "insee", "commune"])
 
     perimeter = _read(off, "bassin-minier.geojson", notes).rename(columns={"id": "source_id"})
     perimeter["site_id"] = "perimeter:bassin-minier"
+    perimeter["name"] = perimeter["nom"]
     perimeter["area_ha"] = perimeter.to_crs(LAMBERT93).area.round(0) / 10_000
     perimeter = _first(perimeter, ["site_id", "nom", "area_ha"])
 
     property_ = _read(off, "bien-inscrit.geojson", notes).rename(columns={"id": "source_id"})
     property_["site_id"] = [f"property:{e}" for e in property_["no_element"]]
+    property_["name"] = property_["nom"]
     property_["area_ha"] = (property_.to_crs(LAMBERT93).area / 10_000).round(3)
     property_ = _first(property_, ["site_id", "no_element", "nom", "section"])
 
     buffer_zone = _read(off, "zone-tampon.geojson", notes).rename(columns={"id": "source_id"})
     buffer_zone["site_id"] = [f"buffer:{i}" for i in buffer_zone["source_id"]]
+    buffer_zone["name"] = None  # the source names no buffer-zone polygon
     buffer_zone["area_ha"] = (buffer_zone.to_crs(LAMBERT93).area / 10_000).round(3)
     buffer_zone = _first(buffer_zone, ["site_id"])
 
@@ -489,63 +499,98 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
     buildings["unesco"] = buildings["id_unesco"].notna()
 
     raw_shafts = _read(off, "puits-de-mines.geojson", notes)
-    pitheads, shafts = build_pitheads(raw_shafts, buildings, property_, all_communes)
+    pitheads, shafts = build_pitheads(raw_shafts, buildings, property_, all_communes, perimeter)
     shafts = shafts.rename(columns={"commune": "source_commune"})
     shafts["name"] = [f"Puits {p}" if _clean(p) else "Puits" for p in shafts["puits"]]
-    joined = _commune_join(shafts.geometry, all_communes)
+    joined = commune_at_points(shafts.geometry, all_communes)
     shafts["commune"] = joined["commune"].to_numpy()
     shafts["insee"] = joined["insee"].to_numpy()
     shafts = _first(shafts, ["site_id", "name", "pithead_id", "commune", "insee"])
 
-    slag = _with_flag(
-        _read(off, "terrils.geojson", notes).rename(
-            columns={"id": "source_id", "no_terril": "terril"}
-        ),
-        _read(off, "zt-terrils.geojson", notes).rename(columns={"id": "terril"}),
+    listed_heaps = _read(off, "terrils.geojson", notes).rename(
+        columns={"id": "source_id", "no_terril": "terril"}
     )
-    slag["site_id"] = _unique_ids([f"slag:{t}" for t in slag["terril"]])
-    slag["name"] = slag["nom_usuel"].fillna(slag["nom"]) if "nom_usuel" in slag else slag["nom"]
+    buffer_heaps = _read(off, "zt-terrils.geojson", notes).rename(columns={"id": "terril"})
+    heap_ids = _unique_ids(
+        [f"slag:{t}" for t in [*listed_heaps["terril"], *buffer_heaps["terril"]]]
+    )
+    listed_heaps["site_id"] = heap_ids[: len(listed_heaps)]
+    buffer_heaps["site_id"] = heap_ids[len(listed_heaps) :]
+    for heaps in (listed_heaps, buffer_heaps):
+        heaps["name"] = (
+            heaps["nom_usuel"].fillna(heaps["nom"]) if "nom_usuel" in heaps else heaps["nom"]
+        )
+        # The number locals use ("T074"): the source's no_terril (listed) or id (buffer zone).
+        heaps["heap_number"] = heaps["terril"]
+    buffer_heaps["id_unesco"] = None
+    slag, merges = merge_inventories(
+        listed_heaps,
+        buffer_heaps,
+        listed_source="official/terrils.geojson",
+        buffer_source="official/zt-terrils.geojson",
+        layer="slag_heaps",
+    )
     slag["kind"] = "slag_heap"
 
-    estates = _with_flag(
-        _read(off, "cites-minieres.geojson", notes).rename(columns={"id": "source_id"}),
-        _read(off, "zt-cites-minieres.geojson", notes).rename(columns={"id": "source_id"}),
-    )
     # The listed estates' source ids repeat (35 duplicates after the publisher's
     # enrichment), so the row position within each source file is the stable key.
-    estates["source_row"] = estates.groupby("listed").cumcount()
-    estates["site_id"] = [
-        f"estate:{'listed' if f else 'buffer'}-{i}"
-        for f, i in zip(estates["listed"], estates["source_row"], strict=True)
-    ]
-    estates["name"] = estates["nom"].fillna(estates["nom_2"])
+    listed_estates = _read(off, "cites-minieres.geojson", notes).rename(columns={"id": "source_id"})
+    buffer_estates = _read(off, "zt-cites-minieres.geojson", notes).rename(
+        columns={"id": "source_id"}
+    )
+    for estates, prefix in ((listed_estates, "listed"), (buffer_estates, "buffer")):
+        estates["source_row"] = range(len(estates))
+        estates["site_id"] = [f"estate:{prefix}-{i}" for i in estates["source_row"]]
+        estates["name"] = estates["nom"].fillna(estates["nom_2"])
+    buffer_estates["id_unesco"] = None
+    estates, found = merge_inventories(
+        listed_estates,
+        buffer_estates,
+        listed_source="official/cites-minieres.geojson",
+        buffer_source="official/zt-cites-minieres.geojson",
+        layer="mining_estates",
+    )
+    merges += found
     estates["kind"] = "mining_estate"
 
-    lakes = _with_flag(
-        _read(off, "espace-neonaturel.geojson", notes).rename(columns={"id": "source_id"}),
-        _read(off, "zt-espaces-neonaturels.geojson", notes).rename(columns={"id": "source_id"}),
+    listed_lakes = _read(off, "espace-neonaturel.geojson", notes).rename(
+        columns={"id": "source_id"}
     )
-    lakes["site_id"] = [
-        f"lake:{'listed' if f else 'buffer'}-{i}"
-        for f, i in zip(lakes["listed"], lakes["source_id"], strict=True)
-    ]
-    lakes["name"] = lakes["nom"]
+    buffer_lakes = _read(off, "zt-espaces-neonaturels.geojson", notes).rename(
+        columns={"id": "source_id"}
+    )
+    for lakes, prefix in ((listed_lakes, "listed"), (buffer_lakes, "buffer")):
+        lakes["site_id"] = [f"lake:{prefix}-{i}" for i in lakes["source_id"]]
+        lakes["name"] = lakes["nom"]
+    buffer_lakes["id_unesco"] = None
+    lakes, found = merge_inventories(
+        listed_lakes,
+        buffer_lakes,
+        listed_source="official/espace-neonaturel.geojson",
+        buffer_source="official/zt-espaces-neonaturels.geojson",
+        layer="lakes",
+    )
+    merges += found
     lakes["kind"] = "lake"
 
     railways = _read(off, "zt-cavaliers.geojson", notes).rename(columns={"id": "source_id"})
     railways["site_id"] = [f"railway:{t}" for t in railways["id_troncon"]]
+    railways["name"] = railways["nom"]
     railways["length_m"] = railways.to_crs(LAMBERT93).length.round(1)
     railways = _first(railways, ["site_id", "id_troncon", "nom"])
 
     rail_parts = _read(off, "cavaliers.geojson", notes).rename(columns={"id": "source_id"})
     rail_parts["site_id"] = [f"railway-component:{u}" for u in rail_parts["id_unesco"]]
+    rail_parts["name"] = None  # the source names no listed railway component
     rail_parts = _first(rail_parts, ["site_id", "id_unesco"])
 
     communes = _read(off, "communes-mbm.geojson", notes).rename(columns={"id": "source_id"})
     communes["site_id"] = [f"commune:{c}" for c in communes["insee"]]
+    communes["name"] = communes["commune"] = communes["nom"]
     communes = _first(communes, ["site_id", "insee", "nom"])
     epci = _read(off, "epci.geojson", notes)
     epci["site_id"] = [f"epci:{c}" for c in epci["code_siren"]]
+    epci["name"] = epci["nom"]
     epci = _first(epci, ["site_id", "code_siren", "nom"])
 
     polygon_sites = {
@@ -555,14 +600,9 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
         "lakes": lakes,
     }
     for layer, gdf in polygon_sites.items():
-        if "unesco" not in gdf:
-            gdf["unesco"] = gdf["id_unesco"].notna() if "id_unesco" in gdf else False
-        gdf["source"] = "official/" + np.where(
-            gdf.get("listed", True),
-            LAYERS[layer].sources[0].split("/")[-1],
-            LAYERS[layer].sources[-1].split("/")[-1],
-        )
-        joined = _commune_join(_representative_points(gdf), all_communes)
+        if "source" not in gdf:
+            gdf["source"] = LAYERS[layer].sources[0]
+        joined = commune_at_points(representative_points(gdf), all_communes)
         gdf["commune"] = joined["commune"].to_numpy()
         gdf["insee"] = joined["insee"].to_numpy()
         # The source commune columns stay; the joined one is named plainly.
@@ -576,19 +616,25 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
         "insee",
         "unesco",
         "id_unesco",
+        "heap_number",
         "source",
         "layer",
     ]
     parts = []
-    pit_sites = pitheads.assign(id_unesco=pitheads["unesco_element"], layer="pitheads")
-    parts.append(pit_sites[site_cols[:-1] + ["layer", "geometry"]])
+    pit_sites = pitheads.assign(
+        id_unesco=pitheads["unesco_element"], heap_number=None, layer="pitheads"
+    )
+    parts.append(pit_sites[site_cols + ["geometry"]])
     for layer, gdf in polygon_sites.items():
-        pts = gdf.assign(geometry=_representative_points(gdf).to_numpy(), layer=layer)
-        if "id_unesco" not in pts:
-            pts["id_unesco"] = None
+        pts = gdf.assign(geometry=representative_points(gdf).to_numpy(), layer=layer)
+        for col in ("id_unesco", "heap_number"):
+            if col not in pts:
+                pts[col] = None
         parts.append(pts[site_cols + ["geometry"]])
     sites = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=WGS84)
     sites["unesco"] = sites["unesco"].astype(bool)
+    # The site's own point against the contour (for a polygon its representative point).
+    sites["in_contour"] = _within_any(sites.geometry, perimeter)
 
     layers = {
         "perimeter": perimeter,
@@ -604,10 +650,11 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
         "epci": epci,
         "sites": sites,
     }
+    layers = apply_schema(layers, all_communes)
     disagreements = []
     for layer in ("shafts", "slag_heaps", "mining_estates", "buildings", "lakes"):
         disagreements += _check_communes(layer, layers[layer])
-    return layers, disagreements, notes
+    return layers, disagreements, notes, merges
 
 
 def _property_communes(property_: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> dict:
@@ -645,19 +692,27 @@ def _measure(name: str, gdf: gpd.GeoDataFrame) -> dict:
     return info
 
 
-def build_boundaries(source: str | Path, target: str | Path) -> dict:
+def build_boundaries(
+    source: str | Path, target: str | Path, *, sources_file: Path = SOURCES_TOML
+) -> dict:
     """Build every embedded layer from ``source`` into ``target``; return the provenance.
 
     Parameters
     ----------
     source : path
-        A folder holding ``official/*.geojson`` and ``communes_59_62.geojson``.
+        A folder holding ``official/*.geojson``, ``communes_59_62.geojson`` and the
+        stage table.
     target : path
         The output folder (``data/boundaries``). The GeoPackage and the provenance files
         are written there, each atomically.
+    sources_file : path
+        The sources file (``tools/sources.toml``): every input is checked against its
+        SHA-256 before anything is read or written; a mismatch raises
+        ``build_sources.SourceCheckError``.
     """
     source, target = Path(source), Path(target)
-    layers, disagreements, notes = build_layers(source)
+    inputs = verify_sources(source, sources_file)
+    layers, disagreements, notes, merges = build_layers(source)
     target.mkdir(parents=True, exist_ok=True)
     gpkg = target / GPKG_NAME
     tmp = target / (GPKG_NAME + ".tmp.gpkg")
@@ -693,6 +748,28 @@ def build_boundaries(source: str | Path, target: str | Path) -> dict:
                 f"of a shaft, or within {HEADFRAME_NAMED_M:.0f} m with matching name"
             ),
         },
+        "buffer_zone": buffer_zone_figures(layers["buffer_zone"], layers["property"]),
+        "flags": flag_figures(layers),
+        "column_definitions": dict(COLUMN_DEFINITIONS),
+        "duplicates": {
+            "rule": (
+                "two rows of a listed-property file and its buffer-zone file (or of one "
+                "file) are one feature when their areas differ by less than "
+                f"{DUPLICATE_MAX_AREA_GAP:.0%} and the symmetric difference of their "
+                f"outlines is less than {DUPLICATE_MAX_DIFFERENCE:.0%} of the area of their "
+                "union (Lambert-93); the copy with a UNESCO element id is kept, else the "
+                "buffer-zone one; the other's site_id goes to other_ids and its attributes "
+                "fill those the kept row lacks. A row in neither inventory (an ERBM estate) "
+                f"whose outline lies at least {COVERED_MIN_SHARE:.0%} within other rows is "
+                "the whole of an estate already held in parts (a listed part and a part in "
+                "the buffer zone): it is merged into the row it overlaps most"
+            ),
+            "merged": merges,
+        },
+        "inputs": [
+            {k: e[k] for k in ("path", "url", "retrieved", "licence", "sha256")} for e in inputs
+        ],
+        "schema": schema_provenance(layers),
         "source_notes": notes,
         "commune_disagreements": disagreements,
     }
@@ -701,106 +778,6 @@ def build_boundaries(source: str | Path, target: str | Path) -> dict:
     tmp_csv = target / (STAGES_CSV + ".tmp")
     shutil.copyfile(source / STAGES_CSV, tmp_csv)
     tmp_csv.replace(stages_csv)
-    _write_text(target / PROVENANCE_NAME, json.dumps(provenance, ensure_ascii=False, indent=1))
-    _write_text(target / "PROVENANCE.md", _provenance_markdown(provenance))
+    write_text(target / PROVENANCE_NAME, json.dumps(provenance, ensure_ascii=False, indent=1))
+    write_text(target / "PROVENANCE.md", provenance_markdown(provenance))
     return provenance
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
-def _provenance_markdown(p: dict) -> str:
-    lines = [
-        "# Provenance of data/boundaries",
-        "",
-        f"Built on {p['built']} by `tools/build_boundaries.py` from the published files "
-        "listed below. Every layer is stored in `bassin_minier.gpkg` (one GeoPackage layer "
-        "each, WGS84); areas and lengths are measured in Lambert-93 (EPSG:2154).",
-        "",
-        "Licence of the data: " + p["licence"] + '. Credit: "Mission Bassin Minier '
-        'Nord-Pas de Calais / data.gouv.fr" for the official layers (published via the '
-        'data.gouv.fr datasets "Périmètre bien inscrit et zone tampon du Bassin minier '
-        'Patrimoine mondial UNESCO", "Anciens puits de mines dans le Bassin minier du '
-        'Nord-Pas-de-Calais" and the Mission Bassin Minier WFS); "IGN — ADMIN EXPRESS" '
-        "for the communes of Nord and Pas-de-Calais.",
-        "",
-        "| layer | features | measured | sources |",
-        "|---|---|---|---|",
-    ]
-    for layer in p["layers"]:
-        measured = (
-            f"{layer['area_ha']:,} ha"
-            if "area_ha" in layer
-            else f"{layer['length_km']:,} km"
-            if "length_km" in layer
-            else ""
-        )
-        lines.append(
-            f"| {layer['name']} | {layer['features']:,} | {measured} | "
-            + ", ".join(layer["sources"])
-            + " |"
-        )
-    pits = p["pitheads"]
-    lines += [
-        "",
-        "## Measured figures against quoted ones",
-        "",
-        "- The basin contour measures "
-        f"{next(x['area_ha'] for x in p['layers'] if x['name'] == 'perimeter'):,} ha; the "
-        "press and UNESCO's 2012 list quote 120,000 ha, the layer's own attribute 1,790 km².",
-        "- The listed property measures "
-        f"{next(x['area_ha'] for x in p['layers'] if x['name'] == 'property'):,} ha "
-        "(UNESCO states 3,943 ha; the polygons' surface_ha attribute sums to 3,974.8 ha).",
-        "- The buffer zone measures "
-        f"{next(x['area_ha'] for x in p['layers'] if x['name'] == 'buffer_zone'):,} ha; "
-        "UNESCO states 18,804 ha: the published layer may be incomplete.",
-        f"- The 109 listed components overlap {p['property_communes']['overlapping']} communes "
-        f"({p['property_communes']['overlap_over_100_m2']} by more than 100 m², "
-        f"{p['property_communes']['overlap_over_1_ha']} by more than 1 ha); UNESCO says the 353 "
-        "elements lie in 87 communes. Commune boundaries are simplified, so the smallest "
-        "overlaps are slivers along a boundary.",
-        "",
-        "## Notes on the source files",
-        "",
-        *[f"- {n}" for n in p["source_notes"]],
-        "",
-        "## Tour de France 2025",
-        "",
-        "`tdf2025_stages.csv` is copied unchanged from the compiled source table (one source "
-        "URL per row); its notes are in `tdf2025_stages.SOURCES.md`. The stage lines that "
-        "`bassin_geo.load_stage` draws through these communes are approximations "
-        "(`approximate: true`), shorter than the official stages.",
-        "",
-        "## Pitheads",
-        "",
-        f"{pits['pits']} pits from {pits['shafts']} shafts. Grouping: {pits['grouping']}. "
-        f"Each pit is the centroid of its shafts. Headframe: {pits['headframe_rule']} "
-        f"({pits['with_headframe_building']} pits). UNESCO: the pit or one of its shafts lies "
-        f"in a listed component ({pits['unesco']} pits).",
-        "",
-        "Names people use that the shaft inventory lacks are added to the pits' `aliases`, "
-        "each with its source (`alias_sources`): "
-        + "; ".join(
-            f"{a['alias']} ({a['pit']}, {a['commune']}: {a['source']})"
-            for a in pits["sourced_aliases"]
-        )
-        + ".",
-        "",
-        "## Rows whose source commune differs from the commune polygon that holds them",
-        "",
-        'The source names old or associated communes ("Douai-Dorignies"), uses another '
-        "spelling, or the point lies a few metres across a simplified boundary. They are "
-        "listed, not corrected.",
-        "",
-        "| layer | site_id | name | source commune | polygon commune |",
-        "|---|---|---|---|---|",
-    ]
-    for d in p["commune_disagreements"]:
-        lines.append(
-            f"| {d['layer']} | {d['site_id']} | {d['name'] or ''} | {d['source_commune']} | "
-            f"{d['polygon_commune'] or '(outside Nord and Pas-de-Calais)'} |"
-        )
-    return "\n".join(lines)

@@ -59,15 +59,13 @@ if TYPE_CHECKING:
     from bassin_geo.places.files import list_file_layers, read_layer
     from bassin_geo.places.gazetteer import get_site
     from bassin_geo.places.resolve import as_places
+    from bassin_geo.routing.build import load_network
     from bassin_geo.routing.itinerary import Itinerary, itinerary, tour
-    from bassin_geo.routing.network import (
-        Network,
-        Reachable,
-        load_network,
-        network_distance_matrix,
-        reachable,
-    )
-    from bassin_geo.viz.maps import km_markers, make_map, save_map
+    from bassin_geo.routing.matrix import network_distance_matrix
+    from bassin_geo.routing.network import Network
+    from bassin_geo.routing.reachable import Reachable, reachable
+    from bassin_geo.viz.maps import make_map, save_map
+    from bassin_geo.viz.markers import km_markers
 
 __version__ = "0.1.0"
 
@@ -112,10 +110,10 @@ _LAZY: dict[str, str] = {
     "mode_rules": "bassin_geo.modes",
     # networks, itineraries and tours
     "Network": "bassin_geo.routing.network",
-    "Reachable": "bassin_geo.routing.network",
-    "load_network": "bassin_geo.routing.network",
-    "network_distance_matrix": "bassin_geo.routing.network",
-    "reachable": "bassin_geo.routing.network",
+    "Reachable": "bassin_geo.routing.reachable",
+    "load_network": "bassin_geo.routing.build",
+    "network_distance_matrix": "bassin_geo.routing.matrix",
+    "reachable": "bassin_geo.routing.reachable",
     "Itinerary": "bassin_geo.routing.itinerary",
     "itinerary": "bassin_geo.routing.itinerary",
     "tour": "bassin_geo.routing.itinerary",
@@ -126,7 +124,7 @@ _LAZY: dict[str, str] = {
     "to_geopackage": "bassin_geo.io",
     "to_gpx": "bassin_geo.io",
     # maps
-    "km_markers": "bassin_geo.viz.maps",
+    "km_markers": "bassin_geo.viz.markers",
     "make_map": "bassin_geo.viz.maps",
     "save_map": "bassin_geo.viz.maps",
     # conveniences

@@ -50,6 +50,17 @@ def keyword_only(
     -------
     callable
         A decorator for the function, whose signature lists the options as keyword-only.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @keyword_only(1, ("k",))
+    ... def closest(places, *, k=1):
+    ...     return k
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", FutureWarning)
+    ...     closest("Arenberg", 3)
+    3
     """
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
@@ -79,7 +90,7 @@ def keyword_only(
                 args = args[:n_positional]
             return func(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate
 
@@ -96,6 +107,19 @@ def renamed(**old_to_new: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     -------
     callable
         A decorator for the function.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @renamed(km_step="step_km")
+    ... def markers(route, *, step_km=1.0):
+    ...     return step_km
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     markers("stage", km_step=5.0)
+    5.0
+    >>> "renamed step_km=" in str(caught[0].message)
+    True
     """
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
@@ -115,6 +139,6 @@ def renamed(**old_to_new: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                     kwargs[new] = kwargs.pop(old)
             return func(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate

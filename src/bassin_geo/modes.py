@@ -130,8 +130,14 @@ def mode_rules(mode: str, rules: dict[str, Any] | None = None) -> dict[str, Any]
     Parameters
     ----------
     mode : {"walk", "bike", "drive"}
+        The built-in mode to start from.
     rules : dict, optional
         Keys to replace (see the module docstring); ``speed_kmh`` replaces the whole table.
+
+    Returns
+    -------
+    dict
+        A full rule set, free to change: the built-in :data:`MODES` stay as they are.
 
     Raises
     ------
@@ -146,14 +152,12 @@ def mode_rules(mode: str, rules: dict[str, Any] | None = None) -> dict[str, Any]
     4.0
     """
     if mode not in MODES:
-        raise InvalidInputError(
-            f"unknown mode {mode!r}: use one of {', '.join(repr(m) for m in MODES)}"
-        )
+        msg = f"unknown mode {mode!r}: use one of {', '.join(repr(m) for m in MODES)}"
+        raise InvalidInputError(msg)
     out = copy.deepcopy(MODES[mode])
     for key, value in (rules or {}).items():
         if key not in out:
-            raise InvalidInputError(
-                f"unknown rule {key!r} for mode {mode!r}: rules have keys {', '.join(out)}"
-            )
+            msg = f"unknown rule {key!r} for mode {mode!r}: rules have keys {', '.join(out)}"
+            raise InvalidInputError(msg)
         out[key] = copy.deepcopy(value)
     return out

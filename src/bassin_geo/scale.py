@@ -48,9 +48,9 @@ from scipy.spatial import cKDTree
 
 from bassin_geo import analysis
 from bassin_geo._compat import keyword_only, renamed
+from bassin_geo._types import PlacesLike
+from bassin_geo._validate import check_flag
 from bassin_geo.analysis.checks import (
-    Places,
-    check_flag,
     check_k,
     check_method,
     check_same_crs,
@@ -593,7 +593,7 @@ def _big_layer(layer: Source) -> tuple[dgpd.GeoDataFrame, gpd.GeoDataFrame]:
 @keyword_only(2, ("layer", "method"))
 @renamed(geometry="place")
 def within_distance(
-    place: Places,
+    place: PlacesLike,
     distance_m: float,
     *,
     layer: Source = "sites",
@@ -690,7 +690,7 @@ def compute(results: Any, *, client: Any = None, progress: bool = True) -> Any:
     >>> len(compute(pts, progress=False))
     1
     """
-    progress = check_flag(progress, "progress")
+    progress = bool(check_flag(progress, "progress"))  # None: no progress display
     several = isinstance(results, (tuple, list))
     todo = list(results) if several else [results]
     client = _client(client)
@@ -756,7 +756,7 @@ def to_parquet(
     >>> len(read_points(out).compute())
     1
     """
-    overwrite = check_flag(overwrite, "overwrite")
+    overwrite = bool(check_flag(overwrite, "overwrite"))
     check_flag(progress, "progress")
     path = Path(path)
     if path.exists() and not overwrite:

@@ -62,6 +62,11 @@ class Style:
         Column whose values select one of ``categories``.
     categories : dict
         Value of ``by`` -> :class:`Style`; values not listed use this style itself.
+
+    Examples
+    --------
+    >>> Style("Walks", color="#1b9e77", dash="6 4").leaflet()["dashArray"]
+    '6 4'
     """
 
     label: str
@@ -77,7 +82,19 @@ class Style:
     categories: dict[Any, Style] = field(default_factory=dict)
 
     def leaflet(self) -> dict[str, Any]:
-        """Leaflet path options (``color``, ``weight``, ``fillColor``...) for this style."""
+        """Return the Leaflet path options of this style.
+
+        Returns
+        -------
+        dict
+            ``color``, ``weight``, ``opacity``, ``fill``, ``fillColor``, ``fillOpacity``,
+            ``radius``, and ``dashArray`` for dashed lines.
+
+        Examples
+        --------
+        >>> Style("Lakes", fill_color="#4a90c2").leaflet()["fill"]
+        True
+        """
         options: dict[str, Any] = {
             "color": self.color,
             "weight": self.weight,
@@ -244,17 +261,23 @@ _CYCLE = ("#e7298a", "#1b9e77", "#d95f02", "#7570b3", "#66a61e", "#e6ab02", "#a6
 def style_for(
     name: str, index: int = 0, columns: Iterable[str] = (), values: Iterable[Any] | None = None
 ) -> Style:
-    """The style of the layer ``name``, or a distinct default for an unknown layer.
+    """Return the style of the layer ``name``, or a distinct default for an unknown layer.
 
     Parameters
     ----------
     name : str
         An embedded layer name (see :data:`STYLES`) or any label.
-    index : int
+    index : int, default 0
         Rank of an unknown layer on its map, to give each one its own colour.
     columns, values : optional
         The layer's columns and its ``kind`` values: an unknown layer whose ``kind``
         holds route kinds ("route", "start", "enter"...) is styled by :data:`ROUTE_STYLES`.
+
+    Returns
+    -------
+    Style
+        The table's style for an embedded layer; else a style in the ``index``-th colour,
+        by ``kind`` with the route styles when ``values`` hold route kinds.
 
     Examples
     --------
@@ -274,7 +297,25 @@ def style_for(
 
 
 def headframe_svg(color: str = "#a8231d", size: int = 22) -> str:
-    """A small headframe (chevalement) icon as inline SVG: an A-frame under a wheel."""
+    """Return a small headframe (chevalement) icon as inline SVG: an A-frame under a wheel.
+
+    Parameters
+    ----------
+    color : str, default "#a8231d"
+        Colour of the icon's ring, ``#rrggbb``.
+    size : int, default 22
+        Width and height in pixels.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element.
+
+    Examples
+    --------
+    >>> headframe_svg(size=18).startswith('<svg xmlns="http://www.w3.org/2000/svg" width="18"')
+    True
+    """
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
         'viewBox="0 0 24 24"><circle cx="12" cy="12" r="11" fill="#fff" '

@@ -8,23 +8,18 @@ options every distance function shares (``method``, ``k``, matching CRS).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, TypeAlias
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import CRS
-from shapely.geometry.base import BaseGeometry
 
+from bassin_geo._types import LayerLike, PlacesLike
 from bassin_geo.data.layers import load_layer
 from bassin_geo.errors import CRSMismatchError, InvalidInputError
 from bassin_geo.places.resolve import as_places
 
 __all__ = [
     "METHODS",
-    "Places",
-    "check_flag",
     "check_k",
     "check_method",
     "check_same_crs",
@@ -35,14 +30,6 @@ __all__ = [
 
 #: Ways to measure a distance: on the ellipsoid or in the plane of the metric CRS.
 METHODS = ("geodesic", "planar")
-
-#: What the analyses accept as places: what :func:`bassin_geo.places.resolve.as_places`
-#: accepts (a site id or name, a row of :func:`bassin_geo.get_site`, a shapely geometry in
-#: WGS84, a ``(lon, lat)`` pair, a GeoDataFrame or GeoSeries in any CRS, or a list of these).
-Places: TypeAlias = (
-    "str | BaseGeometry | tuple[float, float] | pd.Series[Any] | gpd.GeoDataFrame"
-    " | gpd.GeoSeries | Iterable[Any]"
-)
 
 
 def check_method(method: str, allowed: tuple[str, ...] = METHODS) -> str:
@@ -104,39 +91,6 @@ def check_k(k: object) -> int:
     return int(k)
 
 
-def check_flag(value: object, name: str) -> bool:
-    """Return a flag as a bool after checking it is one.
-
-    ``bool("no")`` and ``bool(2)`` are True: a string or a number given for a flag is a
-    mistake to report, not to guess at.
-
-    Parameters
-    ----------
-    value : bool
-        The option the caller gave (``numpy.bool_`` is accepted).
-    name : str
-        The option's name, for the message.
-
-    Returns
-    -------
-    bool
-
-    Raises
-    ------
-    InvalidInputError
-        Anything but True or False.
-
-    Examples
-    --------
-    >>> check_flag(True, "progress")
-    True
-    """
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    msg = f"{name} must be True or False, got {value!r}"
-    raise InvalidInputError(msg)
-
-
 def is_frame(obj: object) -> bool:
     """Whether ``obj`` is a GeoDataFrame or a GeoSeries (which carry a CRS and row labels).
 
@@ -193,12 +147,12 @@ def check_same_crs(a: object, b: object, names: tuple[str, str]) -> None:
         raise CRSMismatchError(msg)
 
 
-def places_with_labels(obj: Places, where: str) -> tuple[gpd.GeoDataFrame, pd.Index]:
+def places_with_labels(obj: PlacesLike, where: str) -> tuple[gpd.GeoDataFrame, pd.Index]:
     """Resolve places (polygon sites in full) and keep the caller's row labels.
 
     Parameters
     ----------
-    obj : Places
+    obj : PlacesLike
         Anything :func:`bassin_geo.places.resolve.as_places` accepts.
     where : str
         The parameter name, for error messages.
@@ -219,12 +173,14 @@ def places_with_labels(obj: Places, where: str) -> tuple[gpd.GeoDataFrame, pd.In
     return places, index if index is not None else pd.RangeIndex(len(places))
 
 
-def target_layer(obj: Places | None, where: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def target_layer(
+    obj: LayerLike | PlacesLike | None, where: str
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Targets as (features to return, resolved places), row for row.
 
     Parameters
     ----------
-    obj : str, Places or None
+    obj : str, LayerLike, PlacesLike or None
         A layer name (None: ``"sites"``), or the caller's own features.
     where : str
         The parameter name, for error messages.

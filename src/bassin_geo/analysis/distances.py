@@ -25,9 +25,9 @@ import shapely
 from pyproj import CRS
 
 from bassin_geo._compat import keyword_only, renamed
+from bassin_geo._types import LayerLike, PlacesLike
 from bassin_geo.analysis.checks import (
     METHODS,
-    Places,
     check_k,
     check_method,
     check_same_crs,
@@ -78,7 +78,7 @@ class _NetworkLike(Protocol):
     ) -> pd.DataFrame: ...
 
 
-def _one_place(place: Places, name: str) -> gpd.GeoDataFrame:
+def _one_place(place: PlacesLike, name: str) -> gpd.GeoDataFrame:
     places = as_places(place, resolve_polygons=True, where=name)
     if len(places) != 1:
         msg = (
@@ -90,7 +90,7 @@ def _one_place(place: Places, name: str) -> gpd.GeoDataFrame:
 
 
 @keyword_only(2, ("method",))
-def distance(a: Places, b: Places, *, method: str = "geodesic") -> float:
+def distance(a: PlacesLike, b: PlacesLike, *, method: str = "geodesic") -> float:
     """Distance in metres between two places.
 
     Parameters
@@ -150,7 +150,9 @@ def _labelled(values: object, origins: gpd.GeoDataFrame, dest: gpd.GeoDataFrame)
     return table
 
 
-def _network_matrix(network: object, origins: Places, destinations: Places | None) -> pd.DataFrame:
+def _network_matrix(
+    network: object, origins: PlacesLike, destinations: PlacesLike | None
+) -> pd.DataFrame:
     if network is None:
         msg = (
             "method='network' measures along a road network: pass network=<Network> "
@@ -173,8 +175,8 @@ def _network_matrix(network: object, origins: Places, destinations: Places | Non
 
 @keyword_only(2, ("method",))
 def distance_matrix(
-    origins: Places,
-    destinations: Places | None = None,
+    origins: PlacesLike,
+    destinations: PlacesLike | None = None,
     *,
     method: str = "geodesic",
     network: object = None,
@@ -238,8 +240,8 @@ def distance_matrix(
 @keyword_only(2, ("k", "max_distance_m", "method"))
 @renamed(max_distance="max_distance_m")
 def nearest(
-    points: Places,
-    targets: Places | None = None,
+    points: PlacesLike,
+    targets: LayerLike | PlacesLike | None = None,
     *,
     k: int = 1,
     max_distance_m: float | None = None,
@@ -307,10 +309,10 @@ def nearest(
 @keyword_only(2, ("layer", "method"))
 @renamed(geometry="place")
 def within_distance(
-    place: Places,
+    place: PlacesLike,
     distance_m: float,
     *,
-    layer: Places = "sites",
+    layer: LayerLike | PlacesLike = "sites",
     method: str = "geodesic",
 ) -> gpd.GeoDataFrame:
     """The features of a layer within ``distance_m`` metres of a place, a route, an area.

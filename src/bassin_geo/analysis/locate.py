@@ -20,7 +20,8 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from bassin_geo._compat import keyword_only
-from bassin_geo.analysis.checks import Places, check_method, places_with_labels
+from bassin_geo._types import PlacesLike
+from bassin_geo.analysis.checks import check_method, places_with_labels
 from bassin_geo.analysis.geodesic import ProjectedGeometries, metric_frame, pair_distances
 from bassin_geo.crs import LAMBERT93
 from bassin_geo.data.layers import load_layer
@@ -107,7 +108,7 @@ def _take(values: NDArray[np.generic], pos: NDArray[np.intp]) -> ObjArray:
 
 
 @keyword_only(1, ("method",))
-def locate(points: Places, *, method: str = "geodesic") -> pd.DataFrame:
+def locate(points: PlacesLike, *, method: str = "geodesic") -> pd.DataFrame:
     """Where each point stands in the basin.
 
     Parameters

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
 from bassin_geo._compat import keyword_only
+from bassin_geo._types import CRSLike, PathLike
 from bassin_geo.analysis.routegeom import RouteGeom
 from bassin_geo.crs import GEOD, WGS84
 from bassin_geo.errors import (
@@ -345,7 +346,7 @@ def _gpx(path: Path) -> _Read:
     return xy, name or path.stem, waypoints, props
 
 
-def _lines_layer(path: Path, layer: str | None, crs: object) -> _Read:
+def _lines_layer(path: Path, layer: str | None, crs: CRSLike | None) -> _Read:
     # Through the library's reader: CRS checks, metres labelled as degrees, repairs.
     names = list_file_layers(path)
     candidates = [layer] if layer is not None else names
@@ -391,11 +392,11 @@ def _lines_layer(path: Path, layer: str | None, crs: object) -> _Read:
 
 @keyword_only(2, ("name", "crs"))
 def read_route(
-    path: str | os.PathLike[str],
+    path: PathLike,
     layer: str | None = None,
     *,
     name: str | None = None,
-    crs: object = None,
+    crs: CRSLike | None = None,
 ) -> Route:
     """Read a route from a GPX, GeoJSON, KML, GeoPackage or any line layer GDAL reads.
 

@@ -31,7 +31,8 @@ from shapely.geometry.base import BaseGeometry
 
 from bassin_geo._compat import keyword_only
 from bassin_geo._text import fold
-from bassin_geo.analysis.checks import Places, target_layer
+from bassin_geo._types import LayerLike, PlacesLike
+from bassin_geo.analysis.checks import target_layer
 from bassin_geo.analysis.geodesic import metric_frame, planar_reach
 from bassin_geo.analysis.routegeom import AreaIndex
 from bassin_geo.analysis.routes import Route, RouteLike, RouteWarning, as_route, read_route
@@ -636,7 +637,7 @@ def communes_crossed(route: RouteLike, *, all_nord_pas_de_calais: bool = False) 
 
 @keyword_only(2, ("layer",))
 def sites_along(
-    route: RouteLike, distance_m: float = 1000, *, layer: Places = "sites"
+    route: RouteLike, distance_m: float = 1000, *, layer: LayerLike | PlacesLike = "sites"
 ) -> gpd.GeoDataFrame:
     """Sites within ``distance_m`` of a route, with the km where the route passes closest.
 

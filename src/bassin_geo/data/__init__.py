@@ -1,1 +1,6 @@
-"""data"""
+"""The embedded layers: the catalog of what ships, the loaders and their provenance.
+
+:mod:`~bassin_geo.data.catalog` names each layer and its sources (read by the data build
+in ``tools/``); :mod:`~bassin_geo.data.layers` finds the files (:func:`data_dir`) and
+loads them as WGS84 GeoDataFrames.
+"""

@@ -6,65 +6,83 @@ import contextlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+from pyproj import CRS
 
+from bassin_geo._compat import keyword_only
 from bassin_geo.crs import LAMBERT93
 from bassin_geo.errors import (
     EmptyInputError,
     InvalidInputError,
 )
 from bassin_geo.io.atomic import atomic_write
-from bassin_geo.io.frames import as_frame, plain_table
+from bassin_geo.io.frames import FrameLike, SupportsGdf, as_frame, plain_table
+from bassin_geo.io.options import check_flag
 
 __all__ = [
+    "GeoPackageLayers",
     "to_geopackage",
 ]
 
+#: What :func:`to_geopackage` writes: ``{layer name: data}``, one frame or result object,
+#: or names of embedded layers.
+GeoPackageLayers: TypeAlias = Mapping[str, FrameLike] | FrameLike | str | Iterable[str]
 
-def _layer_dict(layers: Any, path: Path) -> dict[str, gpd.GeoDataFrame]:
+#: A CRS as pyproj reads it ("EPSG:2154", 2154, a pyproj CRS), or None for WGS84.
+CRSLike: TypeAlias = CRS | str | int | None
+
+
+def _layer_dict(layers: GeoPackageLayers, path: Path) -> dict[str, gpd.GeoDataFrame]:
     from bassin_geo.data.layers import load_layer
 
+    items: list[tuple[object, object]]
     if isinstance(layers, Mapping):
         items = list(layers.items())
     elif isinstance(layers, str):
         items = [(layers, load_layer(layers))]
-    elif isinstance(layers, (gpd.GeoDataFrame, gpd.GeoSeries)) or hasattr(layers, "to_gdf"):
+    elif isinstance(layers, (gpd.GeoDataFrame, gpd.GeoSeries, SupportsGdf)):
         items = [(path.stem, layers)]
     elif isinstance(layers, Iterable):
         items = []
         for item in layers:
             if not isinstance(item, str):
-                raise InvalidInputError(
+                msg = (
                     "layers: give a dict {name: GeoDataFrame}, one GeoDataFrame, or a list of "
                     f"embedded layer names; got a list holding {type(item).__name__}"
                 )
+                raise InvalidInputError(msg)
             items.append((item, load_layer(item)))
     else:
-        raise InvalidInputError(
+        msg = (
             f"layers: expected a dict {{name: GeoDataFrame}}, a GeoDataFrame or a list of "
             f"layer names, got {type(layers).__name__}"
         )
+        raise InvalidInputError(msg)
     if not items:
-        raise EmptyInputError("layers is empty: give at least one layer to write")
+        msg = "layers is empty: give at least one layer to write"
+        raise EmptyInputError(msg)
     out: dict[str, gpd.GeoDataFrame] = {}
-    for name, frame in items:
-        name = str(name)
+    for key, frame in items:
+        name = str(key)
         if not name or name.lower() == "layer_styles" or name in out:
-            raise InvalidInputError(
+            msg = (
                 f"layer name {name!r} is empty, reserved or repeated; give each layer its own name"
             )
+            raise InvalidInputError(msg)
         out[name] = as_frame(frame, where=f"layer {name!r}")
     return out
 
 
+@keyword_only(2, ("crs", "styles", "overwrite"))
 def to_geopackage(
-    layers: Any,
-    path: str | os.PathLike,
-    crs: Any = LAMBERT93,
+    layers: GeoPackageLayers,
+    path: str | os.PathLike[str],
+    *,
+    crs: CRSLike = LAMBERT93,
     styles: bool = True,
     overwrite: bool = False,
 ) -> Path:
@@ -72,17 +90,17 @@ def to_geopackage(
 
     Parameters
     ----------
-    layers : dict, GeoDataFrame, object with ``to_gdf()``, or list of str
-        ``{layer name: data}``; one frame (named after the file); or names of embedded
-        layers (``["pitheads", "property"]``).
+    layers : dict, GeoDataFrame, object with ``to_gdf()``, str or list of str
+        ``{layer name: data}``; one frame or result object (named after the file); or
+        names of embedded layers (``["pitheads", "property"]``).
     path : path-like
         Target ``.gpkg`` file.
-    crs : CRS-like, optional
+    crs : CRS-like or None, default "EPSG:2154"
         CRS of the stored geometries; Lambert-93 by default, ``None`` keeps WGS84.
-    styles : bool
+    styles : bool, default True
         Store a QGIS style per layer in the ``layer_styles`` table (the one QGIS reads,
         with ``useAsDefault=1``), so QGIS opens each layer drawn as on the map.
-    overwrite : bool
+    overwrite : bool, default False
         Replace an existing file.
 
     Returns
@@ -99,6 +117,8 @@ def to_geopackage(
     """
     from bassin_geo.styles import qml, style_for
 
+    styles = check_flag(styles, "styles")
+    overwrite = check_flag(overwrite, "overwrite")
     target = Path(path)
     frames = _layer_dict(layers, target)
     rows = []

@@ -5,26 +5,32 @@ from __future__ import annotations
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
+from bassin_geo._compat import keyword_only
 from bassin_geo.errors import (
     EmptyInputError,
     InvalidInputError,
 )
 from bassin_geo.io.atomic import atomic_write
-from bassin_geo.io.frames import as_frame
+from bassin_geo.io.frames import FrameLike, as_frame
+from bassin_geo.io.options import check_flag
 
 __all__ = [
     "to_gpx",
 ]
 
 
+@keyword_only(2, ("name", "overwrite"))
 def to_gpx(
-    route: Any, path: str | os.PathLike, name: str | None = None, overwrite: bool = False
+    route: FrameLike,
+    path: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    overwrite: bool = False,
 ) -> Path:
     """Write a route, itinerary or stage as GPX 1.1 for GPS devices.
 
@@ -35,14 +41,26 @@ def to_gpx(
 
     Parameters
     ----------
-    route : GeoDataFrame or object with ``to_gdf()``
-        Lines and points; polygons are refused.
+    route : GeoDataFrame, GeoSeries or object with ``to_gdf()``
+        Lines and points (a route, itinerary, stage or crossings); polygons are refused.
     path : path-like
         Target ``.gpx`` file.
     name : str, optional
         Name of the whole file (``<metadata><name>``).
-    overwrite : bool
+    overwrite : bool, default False
         Replace an existing file.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Raises
+    ------
+    EmptyInputError
+        ``route`` has no features.
+    InvalidInputError
+        ``route`` holds polygons, or ``overwrite`` is not a bool.
 
     Examples
     --------
@@ -53,16 +71,19 @@ def to_gpx(
     >>> b"<trkpt" in out.read_bytes()
     True
     """
+    overwrite = check_flag(overwrite, "overwrite")
     gdf = as_frame(route, where="route")
     geoms = gdf.geometry
     if len(gdf) == 0 or geoms.isna().all():
-        raise EmptyInputError("route: nothing to write to GPX (no features)")
+        msg = "route: nothing to write to GPX (no features)"
+        raise EmptyInputError(msg)
     kinds = shapely.get_type_id(geoms.to_numpy())
     if np.isin(kinds, [3, 6]).any():
-        raise InvalidInputError(
+        msg = (
             "route: GPX holds tracks and waypoints only, but the data has polygons; "
             "write polygons with to_geojson or to_geopackage"
         )
+        raise InvalidInputError(msg)
     ns = "http://www.topografix.com/GPX/1/1"
     ET.register_namespace("", ns)
     root = ET.Element(
@@ -100,7 +121,7 @@ def to_gpx(
     return Path(path)
 
 
-def _descriptions(gdf: pd.DataFrame) -> pd.Series:
+def _descriptions(gdf: pd.DataFrame) -> pd.Series[str]:
     desc = pd.Series([""] * len(gdf), index=gdf.index, dtype=object)
     if "kind" in gdf:
         desc = gdf["kind"].fillna("").astype(str)

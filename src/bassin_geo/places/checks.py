@@ -1,14 +1,19 @@
-"""Checks shared by every reader and resolver: coordinates, distances, degree labels."""
+"""Checks shared by every reader and resolver: coordinates, distances, degree labels.
+
+:func:`check_distance` lives in :mod:`bassin_geo._validate` (the bottom layer, so the
+data loaders can use its sibling ``check_flag``); it is re-exported here for the
+modules that import it from this one.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 import geopandas as gpd
 import numpy as np
+from numpy.typing import ArrayLike
 
+from bassin_geo._validate import check_distance
 from bassin_geo.crs import WGS84
-from bassin_geo.errors import CoordinateError, InvalidInputError
+from bassin_geo.errors import CoordinateError
 
 __all__ = [
     "BASIN_BOUNDS",
@@ -22,7 +27,7 @@ __all__ = [
 BASIN_BOUNDS = (1.9, 50.0, 3.9, 50.9)
 
 
-def check_lonlat(x: Any, y: Any, where: str = "input") -> None:
+def check_lonlat(x: ArrayLike, y: ArrayLike, where: str = "input") -> None:
     """Raise :class:`CoordinateError` unless ``x``/``y`` are finite longitudes/latitudes.
 
     Also catches the two usual mistakes: projected coordinates (metres) passed as degrees,
@@ -72,32 +77,56 @@ def check_lonlat(x: Any, y: Any, where: str = "input") -> None:
         )
 
 
-def check_distance(value: Any, name: str = "distance_m") -> float:
-    """Return ``value`` as a float after checking it is a finite, non-negative distance."""
-    if isinstance(value, (bool, np.bool_, str, bytes)):
-        # float("5000") and float(True) work, but a distance given as text or a flag is
-        # a mistake to report, not to guess at.
-        raise InvalidInputError(f"{name} must be a number of metres, got {value!r}")
-    try:
-        d = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{name} must be a number of metres, got {value!r}") from None
-    if not np.isfinite(d) or d < 0:
-        raise InvalidInputError(f"{name} must be a finite number of metres >= 0, got {value!r}")
-    return d
+def looks_like_degrees(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> bool:
+    """True when every coordinate lies within longitude/latitude ranges.
 
+    Parameters
+    ----------
+    gdf : GeoDataFrame or GeoSeries
+        Data in any CRS.
 
-def looks_like_degrees(gdf: gpd.GeoDataFrame) -> bool:
-    """True when every coordinate lies within longitude/latitude ranges."""
+    Returns
+    -------
+    bool
+        Whether its bounds fit in [-180, 180] x [-90, 90].
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> looks_like_degrees(gpd.GeoSeries([Point(3.0, 50.4)]))
+    True
+    >>> looks_like_degrees(gpd.GeoSeries([Point(704_000, 7_030_000)]))
+    False
+    """
     xmin, ymin, xmax, ymax = gdf.total_bounds
     return bool(-180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90)
 
 
-def mislabelled_degrees(gdf: gpd.GeoDataFrame) -> bool:
+def mislabelled_degrees(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> bool:
     """A projected label on longitude/latitude numbers.
 
     True when every coordinate could be degrees and, read in the projected CRS, the data
     lands wholly outside that CRS's area of use (3, 50 in Lambert-93 is off Africa).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame or GeoSeries
+        Data with a CRS.
+
+    Returns
+    -------
+    bool
+        Whether the CRS label is wrong (the numbers are longitudes and latitudes).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> mislabelled_degrees(gpd.GeoSeries([Point(3.0, 50.4)], crs="EPSG:2154"))
+    True
+    >>> mislabelled_degrees(gpd.GeoSeries([Point(704_000, 7_030_000)], crs="EPSG:2154"))
+    False
     """
     if not gdf.crs.is_projected or not looks_like_degrees(gdf) or gdf.crs.area_of_use is None:
         return False

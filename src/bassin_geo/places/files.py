@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -15,6 +14,8 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from bassin_geo._compat import keyword_only
+from bassin_geo._types import CRSLike, PathLike
 from bassin_geo.crs import WGS84
 from bassin_geo.errors import (
     BassinGeoWarning,
@@ -32,7 +33,7 @@ ENGINES = ("pyogrio", "fiona")
 _GPX_ORDER = ("tracks", "routes", "waypoints")
 
 
-def _check_path(path: str | Path) -> Path:
+def _check_path(path: PathLike) -> Path:
     p = Path(path)
     if not p.exists():
         raise DataFileError(f"{p}: no such file; check the path and the working folder")
@@ -41,8 +42,23 @@ def _check_path(path: str | Path) -> Path:
     return p
 
 
-def list_file_layers(path: str | Path) -> list[str]:
+def list_file_layers(path: PathLike) -> list[str]:
     """Names of the layers in a file (several for GeoPackage and GPX, one otherwise).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A geodata file GDAL reads.
+
+    Returns
+    -------
+    list of str
+        The layer names, in the file's order.
+
+    Raises
+    ------
+    DataFileError
+        Missing, empty or unreadable file.
 
     Examples
     --------
@@ -121,26 +137,27 @@ def _repair(gdf: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
     return gdf
 
 
+@keyword_only(2, ("engine", "crs"))
 def read_layer(
-    path: str | Path,
+    path: PathLike,
     layer: str | None = None,
-    engine: str = "pyogrio",
-    crs: Any = None,
     *,
+    engine: str = "pyogrio",
+    crs: CRSLike | None = None,
     columns: list[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a user's geodata file, check it, and return it in WGS84.
 
     Parameters
     ----------
-    path : path
+    path : str or os.PathLike
         A GeoJSON, GeoPackage, Shapefile, GPX, FlatGeobuf or KML file.
     layer : str, optional
         The layer to read in multi-layer files. A GPX gives its tracks, else its routes,
         else its waypoints.
     engine : {"pyogrio", "fiona"}
         The GDAL binding geopandas uses.
-    crs : optional
+    crs : str, int or pyproj.CRS, optional
         The CRS of a file that does not record one (a Shapefile without ``.prj``).
     columns : list of str, optional
         Read only these attribute columns (and the geometry); default all.
@@ -167,15 +184,19 @@ def read_layer(
     4326
     """
     if engine not in ENGINES:
-        raise InvalidInputError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        msg = f"engine must be one of {', '.join(ENGINES)}, got {engine!r}"
+        raise InvalidInputError(msg)
+    given: CRS | None = None
     if crs is not None:
         try:
-            crs = CRS.from_user_input(crs)
+            given = CRS.from_user_input(crs)
         except CRSError as exc:
-            raise InvalidInputError(
+            msg = (
                 f"read_layer: crs={crs!r} is not a CRS pyproj knows ({exc}); give e.g. "
                 "'EPSG:2154' (Lambert-93) or 'EPSG:4326' (longitude/latitude)"
-            ) from None
+            )
+            raise InvalidInputError(msg) from None
+    crs = given
     p = _check_path(path)
     chosen = _pick_layer(p, layer)
     gdf = _read(p, chosen, engine, columns)

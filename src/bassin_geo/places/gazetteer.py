@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+from typing import Any
 
 import pandas as pd
 
@@ -33,7 +34,7 @@ def _search_index() -> pd.DataFrame:
             names += str(pits.at[sid, "aliases"] or "").split("; ")
         keys.append({compact(n) for n in names if n} | {compact(f"fosse {n}") for n in names if n})
         texts.append(set(tokens(" ".join(names + [str(commune or "")]))))
-    return pd.DataFrame(
+    index: pd.DataFrame = pd.DataFrame(
         {
             "site_id": sites["site_id"],
             "name": sites["name"],
@@ -46,9 +47,10 @@ def _search_index() -> pd.DataFrame:
             + (~sites["unesco"].astype(bool)).astype(int),
         }
     )
+    return index
 
 
-def get_site(query: str) -> pd.Series:
+def get_site(query: str) -> pd.Series[Any]:
     """One site, by ``site_id`` or by name, ignoring case, accents and punctuation.
 
     Names are matched in this order: the site id; a name or alias equal to the query
@@ -79,31 +81,36 @@ def get_site(query: str) -> pd.Series:
     'pit:wallers-arenberg'
     """
     if not isinstance(query, str) or not query.strip():
-        raise InvalidInputError(f"a site query must be a non-empty string, got {query!r}")
+        msg = f"a site query must be a non-empty string, got {query!r}"
+        raise InvalidInputError(msg)
     sites = read_cached("sites")
     index = _search_index()
     by_id = sites.index[sites["site_id"] == query.strip()]
+    found: pd.Series[Any]
     if len(by_id):
-        return sites.loc[by_id[0]].copy()
+        found = sites.loc[by_id[0]].copy()
+        return found
     key = compact(query)
     exact = index[[key in k for k in index["keys"]]]
     if len(exact):
-        return sites.loc[exact.sort_values("rank").index[0]].copy()
+        found = sites.loc[exact.sort_values("rank").index[0]].copy()
+        return found
     words = [w for w in tokens(query) if w not in _FILLER] or tokens(query)
     if words:
         hits = index[[all(w in ws for w in words) for ws in index["words"]]]
         if len(hits):
             extra = hits["words"].map(len)
             best = hits.assign(extra=extra).sort_values(["rank", "extra"]).index[0]
-            return sites.loc[best].copy()
+            found = sites.loc[best].copy()
+            return found
     names = sorted({str(n) for n in index["name"].dropna()})
     folded = {fold(n): n for n in names}
     close = [
         folded[c] for c in difflib.get_close_matches(fold(query), list(folded), n=5, cutoff=0.5)
     ]
     hint = f" Closest names: {', '.join(close)}." if close else ""
-    raise UnknownSiteError(
+    msg = (
         f"no site matches {query!r}.{hint} Use a site_id from load_sites() or a name as "
-        "printed there.",
-        suggestions=close,
+        "printed there."
     )
+    raise UnknownSiteError(msg, suggestions=close)

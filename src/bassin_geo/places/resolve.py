@@ -1,9 +1,17 @@
 """Turn what users call a place into WGS84 geometries, and check coordinates on the way.
 
-A place is a site id or name (as :func:`bassin_geo.get_site` accepts), a shapely geometry
-in WGS84, a ``(lon, lat)`` pair, or the rows of a GeoDataFrame / GeoSeries in any CRS.
-Every public function that takes places goes through :func:`as_places`, so they all
-accept the same things and reject bad input with the same messages.
+:func:`as_places` is the one resolver: every public function that takes places goes
+through it, so they all accept the same things and reject bad input with the same
+messages. A place is
+
+- a site id or name, as :func:`bassin_geo.get_site` accepts (``"11/19"``);
+- the row :func:`bassin_geo.get_site` returns (a pandas Series with a ``geometry``), or
+  any row with a ``site_id``;
+- a ``(lon, lat)`` pair, or a shapely geometry in WGS84;
+- the rows of a GeoDataFrame or GeoSeries, in any CRS;
+- the rows of a DataFrame with a ``site_id`` column (what a site search returns), whose
+  ids are looked up in the embedded sites;
+- a list mixing any of these.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from bassin_geo._types import PlacesLike
 from bassin_geo.crs import WGS84
 from bassin_geo.data.layers import read_cached
 from bassin_geo.errors import (
@@ -33,8 +42,27 @@ from bassin_geo.places.gazetteer import get_site
 __all__ = ["as_places", "site_geometry"]
 
 
-def site_geometry(site: pd.Series) -> BaseGeometry:
-    """The full geometry of a site row: the polygon of an estate or slag heap, else its point."""
+def site_geometry(site: pd.Series[Any]) -> BaseGeometry:
+    """The full geometry of a site row: the polygon of an estate or slag heap, else its point.
+
+    Parameters
+    ----------
+    site : pandas.Series
+        A row of the ``sites`` layer, as :func:`bassin_geo.get_site` returns it.
+
+    Returns
+    -------
+    shapely geometry
+        The feature of the site's source ``layer`` when it has one, else the row's point.
+
+    Examples
+    --------
+    >>> from bassin_geo.places.gazetteer import get_site
+    >>> site_geometry(get_site("Arenberg")).geom_type
+    'Point'
+    >>> site_geometry(get_site("Terril Sainte-Marie")).geom_type in {"Polygon", "MultiPolygon"}
+    True
+    """
     layer = site.get("layer")
     if isinstance(layer, str) and layer != "pitheads":
         source = read_cached(layer)  # read only: no copy of the whole layer per site
@@ -94,17 +122,90 @@ def _from_frame(data: gpd.GeoDataFrame | gpd.GeoSeries, where: str) -> gpd.GeoDa
     return out
 
 
-def _place_ids(n: int) -> Any:
-    """``"place:0"`` ... ``"place:<n-1>"`` as a string array, built in one vectorized step."""
+def _place_ids(n: int, start: int = 0) -> Any:
+    """``"place:<start>"`` ... as a string array of ``n`` ids, built in one vectorized step."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
     except ImportError:  # pyarrow is optional: pandas' own string conversion (slower)
-        return ("place:" + pd.RangeIndex(n).astype(str)).to_numpy()
+        return ("place:" + pd.RangeIndex(start, start + n).astype(str)).to_numpy()
     # Formatting the numbers in Arrow costs 0.05 s per million rows, against 0.7 s for
     # Python strings converted to pandas' Arrow-backed str dtype afterwards.
-    ids = pc.binary_join_element_wise("place:", pc.cast(pa.array(np.arange(n)), pa.string()), "")
+    numbers = pa.array(np.arange(start, start + n))
+    ids = pc.binary_join_element_wise("place:", pc.cast(numbers, pa.string()), "")
     return pd.array(ids, dtype="str")
+
+
+def _from_site_ids(frame: pd.DataFrame, resolve_polygons: bool, where: str) -> gpd.GeoDataFrame:
+    """The embedded sites named by the ``site_id`` column of a frame without geometry."""
+    if len(frame) == 0:
+        msg = f"{where} is empty: give at least one site"
+        raise EmptyInputError(msg)
+    ids = frame["site_id"]
+    if ids.isna().any():
+        i = int(np.flatnonzero(ids.isna().to_numpy())[0])
+        msg = f"{where}: row {i} has no site_id; drop it or give one"
+        raise EmptyInputError(msg)
+    sites = read_cached("sites")
+    positions = pd.Index(sites["site_id"]).get_indexer(ids.astype(str))
+    for missing in np.flatnonzero(positions < 0):
+        get_site(str(ids.iloc[missing]))  # not a site id: UnknownSiteError with suggestions
+    rows = sites.iloc[positions]
+    geometry = (
+        [site_geometry(row) for _, row in rows.iterrows()]
+        if resolve_polygons
+        else rows.geometry.to_numpy()
+    )
+    return gpd.GeoDataFrame(
+        {"site_id": rows["site_id"].array, "name": rows["name"].array},
+        geometry=geometry,
+        crs=WGS84,
+    )
+
+
+def _from_row(
+    row: pd.Series[Any], i: int, resolve_polygons: bool, where: str
+) -> tuple[str, Any, BaseGeometry]:
+    """A row of a frame: get_site's (with a geometry) or a search result (a site_id)."""
+    if "geometry" in row.index and isinstance(row["geometry"], BaseGeometry):
+        site_id = row.get("site_id")
+        is_site = isinstance(site_id, str) and isinstance(row.get("layer"), str)
+        geom = site_geometry(row) if resolve_polygons and is_site else row["geometry"]
+        _check_geometry(geom, i, where)
+        name = row.get("name")
+        return (str(site_id) if isinstance(site_id, str) else f"place:{i}"), name, geom
+    if isinstance(row.get("site_id"), str):
+        site = get_site(row["site_id"])
+        geom = site_geometry(site) if resolve_polygons else site["geometry"]
+        return str(site["site_id"]), site["name"], geom
+    msg = (
+        f"{where}: item {i} is a row with neither a geometry nor a site_id; give the row "
+        "get_site returns, or a row of a frame with a site_id column"
+    )
+    raise InvalidInputError(msg)
+
+
+def _check_geometry(geom: BaseGeometry, i: int, where: str) -> None:
+    if geom.is_empty:
+        msg = f"{where}: item {i} is an empty geometry"
+        raise EmptyInputError(msg)
+    coords = shapely.get_coordinates(geom)
+    check_lonlat(coords[:, 0], coords[:, 1], f"{where} (item {i})")
+
+
+def _is_lonlat(item: object) -> bool:
+    return (
+        isinstance(item, (tuple, list, np.ndarray))
+        and len(item) == 2
+        and all(isinstance(v, (Real, np.floating, np.integer)) for v in item)
+    )
+
+
+def _is_one_place(item: object) -> bool:
+    """One place, not a collection of places (a row of get_site is one place)."""
+    if isinstance(item, pd.Series):
+        return "geometry" in item.index or "site_id" in item.index
+    return isinstance(item, (str, BaseGeometry)) or (isinstance(item, tuple) and _is_lonlat(item))
 
 
 def _one(item: Any, i: int, resolve_polygons: bool, where: str) -> tuple[str, Any, BaseGeometry]:
@@ -113,97 +214,134 @@ def _one(item: Any, i: int, resolve_polygons: bool, where: str) -> tuple[str, An
         geom = site_geometry(site) if resolve_polygons else site["geometry"]
         return str(site["site_id"]), site["name"], geom
     if isinstance(item, BaseGeometry):
-        if item.is_empty:
-            raise EmptyInputError(f"{where}: item {i} is an empty geometry")
-        coords = shapely.get_coordinates(item)
-        check_lonlat(coords[:, 0], coords[:, 1], f"{where} (item {i})")
+        _check_geometry(item, i, where)
         return f"place:{i}", None, item
-    if (
-        isinstance(item, (tuple, list, np.ndarray))
-        and len(item) == 2
-        and all(isinstance(v, (Real, np.floating, np.integer)) for v in item)
-    ):
+    if _is_lonlat(item):
         lon, lat = float(item[0]), float(item[1])
         check_lonlat([lon], [lat], f"{where} (item {i})")
         return f"place:{i}", None, shapely.Point(lon, lat)
-    if isinstance(item, pd.Series) and "geometry" in item:
-        # A row of a layer or of get_site(): a polygon site counts in full, as by its id.
-        geom = site_geometry(item) if resolve_polygons and "site_id" in item else item["geometry"]
-        return str(item.get("site_id", f"place:{i}")), item.get("name"), geom
-    raise InvalidInputError(
+    if isinstance(item, pd.Series) and _is_one_place(item):
+        return _from_row(item, i, resolve_polygons, where)
+    msg = (
         f"{where}: item {i} ({item!r:.60}) is not a place: give a site id or name, a shapely "
-        "geometry in WGS84, or a (lon, lat) pair"
+        "geometry in WGS84, a (lon, lat) pair, or the row get_site returns"
     )
+    raise InvalidInputError(msg)
+
+
+def _frame(
+    data: gpd.GeoDataFrame | gpd.GeoSeries | pd.DataFrame, resolve_polygons: bool, where: str
+) -> gpd.GeoDataFrame:
+    """The places of one frame: with geometry (any CRS), or a ``site_id`` column."""
+    if isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        return _from_frame(data, where)
+    if "geometry" in data.columns:  # a GeoDataFrame that lost its class: no CRS known
+        return _from_frame(gpd.GeoDataFrame(data, geometry="geometry"), where)
+    if "site_id" in data.columns:
+        return _from_site_ids(data, resolve_polygons, where)
+    msg = (
+        f"{where}: a DataFrame of places needs a site_id column (search results) or a "
+        f"geometry; this one has {', '.join(map(str, data.columns[:8]))}"
+    )
+    raise InvalidInputError(msg)
 
 
 def as_places(
-    places: Any, *, resolve_polygons: bool = False, where: str = "places"
+    places: PlacesLike, *, resolve_polygons: bool = False, where: str = "places"
 ) -> gpd.GeoDataFrame:
     """Normalise places into a GeoDataFrame (``site_id``, ``name``, ``geometry``) in WGS84.
 
+    This is the one resolver of the package: every function that takes places calls it.
+
     Parameters
     ----------
-    places : str, pandas.Series, geometry, (lon, lat), GeoDataFrame, GeoSeries or list of these
-        One place or several; a Series is a row with a ``geometry`` (what
-        :func:`bassin_geo.get_site` returns). GeoDataFrames in another CRS are converted
-        to WGS84; without a CRS they must hold degrees.
-    resolve_polygons : bool
-        Give the polygon of estates, slag heaps and buildings named by id or name instead
-        of their representative point.
-    where : str
-        Names the input in error messages.
+    places : place, list of places, GeoDataFrame, GeoSeries or DataFrame
+        One place or several. A place is a site id or name (as :func:`get_site`
+        accepts), the row :func:`get_site` returns, a ``(lon, lat)`` pair or a shapely
+        geometry in WGS84. Frames: a GeoDataFrame or GeoSeries in any CRS (without a CRS
+        it must hold degrees), or a DataFrame with a ``site_id`` column, such as site
+        search results, whose ids are looked up. A list may mix all of these.
+    resolve_polygons : bool, default False
+        Give the polygon of estates, slag heaps and buildings named by id, name or row
+        instead of their representative point.
+    where : str, default "places"
+        Names the input in error messages ("stops", "origins").
 
     Returns
     -------
     GeoDataFrame
-        In input order; inputs that are not sites get ids ``"place:<position>"``.
+        One row per place, in input order (a frame gives its rows in its order), with
+        ``site_id``, ``name`` and ``geometry`` in WGS84. Places that are not sites get
+        ids ``"place:<position>"``.
 
     Raises
     ------
-    EmptyInputError, CoordinateError, CRSMismatchError, InvalidInputError, UnknownSiteError
+    EmptyInputError
+        No place, an empty geometry or a row without geometry.
+    CoordinateError
+        Coordinates that cannot be degrees, or that look like swapped lat/lon.
+    CRSMismatchError
+        Several frames in different CRS.
+    InvalidInputError
+        Something that is not a place.
+    UnknownSiteError
+        A name or id that matches no site; the message lists the closest names.
 
     Examples
     --------
     >>> as_places(["Arenberg", (3.0, 50.4)])["site_id"].tolist()
     ['pit:wallers-arenberg', 'place:1']
+    >>> from bassin_geo.places.gazetteer import get_site
+    >>> as_places(get_site("11/19"))["name"].tolist()
+    ['Fosse 11 - 19 Pierre Destombes']
+    >>> import pandas as pd
+    >>> found = pd.DataFrame({"site_id": ["pit:wallers-arenberg"], "score": [1.0]})
+    >>> as_places(found).geometry.iloc[0].geom_type
+    'Point'
     """
-    if isinstance(places, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        return _from_frame(places, where)
-    # A row (what get_site returns) is one place, not a list of its values.
-    row = isinstance(places, pd.Series) and "geometry" in places.index
-    if (
-        row
-        or isinstance(places, (str, BaseGeometry))
-        or (
-            isinstance(places, tuple)
-            and len(places) == 2
-            and all(isinstance(v, (Real, np.floating, np.integer)) for v in places)
-        )
-    ):
-        places = [places]
+    if isinstance(places, pd.DataFrame | gpd.GeoSeries):  # GeoDataFrame included
+        return _frame(places, resolve_polygons, where)
+    if _is_one_place(places):
+        places = [places]  # one place: a list of one
     if not isinstance(places, Iterable):
-        raise InvalidInputError(f"{where}: {places!r:.60} is not a place or a list of places")
+        msg = f"{where}: {places!r:.60} is not a place or a list of places"
+        raise InvalidInputError(msg)
     items = list(places)
     if not items:
-        raise EmptyInputError(f"{where} is empty: give at least one place")
-    frames = [p for p in items if isinstance(p, (gpd.GeoDataFrame, gpd.GeoSeries))]
-    if frames and len(frames) != len(items):
-        raise InvalidInputError(
-            f"{where}: a list mixes GeoDataFrames with other places; concatenate the frames or "
-            "pass one list of site ids, geometries and (lon, lat) pairs"
+        msg = f"{where} is empty: give at least one place"
+        raise EmptyInputError(msg)
+    frames = [p for p in items if isinstance(p, pd.DataFrame | gpd.GeoSeries)]
+    crss = {
+        CRS.from_user_input(f.crs).to_string() if f.crs else None
+        for f in frames
+        if isinstance(f, gpd.GeoDataFrame | gpd.GeoSeries)
+    }
+    if len(crss) > 1:
+        msg = (
+            f"{where}: the inputs come in different CRS ({', '.join(map(str, crss))}); "
+            "convert them to one CRS with .to_crs() first"
         )
-    if frames:
-        crss = {CRS.from_user_input(f.crs).to_string() if f.crs else None for f in frames}
-        if len(crss) > 1:
-            raise CRSMismatchError(
-                f"{where}: the inputs come in different CRS ({', '.join(map(str, crss))}); "
-                "convert them to one CRS with .to_crs() first"
+        raise CRSMismatchError(msg)
+    if not frames:
+        rows = [_one(item, i, resolve_polygons, where) for i, item in enumerate(items)]
+        return gpd.GeoDataFrame(
+            {"site_id": [r[0] for r in rows], "name": [r[1] for r in rows]},
+            geometry=[r[2] for r in rows],
+            crs=WGS84,
+        )
+    # A list mixing frames and single places: each in turn, ids numbered by output row.
+    parts: list[gpd.GeoDataFrame] = []
+    count = 0
+    for item in items:
+        if isinstance(item, pd.DataFrame | gpd.GeoSeries):
+            part = _frame(item, resolve_polygons, where)
+            if "site_id" not in getattr(item, "columns", ()):
+                part["site_id"] = _place_ids(len(part), start=count)
+        else:
+            site_id, name, geom = _one(item, count, resolve_polygons, where)
+            part = gpd.GeoDataFrame(
+                {"site_id": [site_id], "name": [name]}, geometry=[geom], crs=WGS84
             )
-        parts = [_from_frame(f, where) for f in frames]
-        return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=WGS84)
-    rows = [_one(item, i, resolve_polygons, where) for i, item in enumerate(items)]
-    return gpd.GeoDataFrame(
-        {"site_id": [r[0] for r in rows], "name": [r[1] for r in rows]},
-        geometry=[r[2] for r in rows],
-        crs=WGS84,
-    )
+        parts.append(part)
+        count += len(part)
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=WGS84)
