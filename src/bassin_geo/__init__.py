@@ -29,10 +29,10 @@ if TYPE_CHECKING:
     from bassin_geo.analysis.distances import (
         distance,
         distance_matrix,
-        locate,
         nearest,
         within_distance,
     )
+    from bassin_geo.analysis.locate import locate
     from bassin_geo.analysis.routes import Route, read_route
     from bassin_geo.analysis.stages import (
         Crossings,
@@ -93,7 +93,7 @@ _LAZY: dict[str, str] = {
     # distances
     "distance": "bassin_geo.analysis.distances",
     "distance_matrix": "bassin_geo.analysis.distances",
-    "locate": "bassin_geo.analysis.distances",
+    "locate": "bassin_geo.analysis.locate",
     "nearest": "bassin_geo.analysis.distances",
     "within_distance": "bassin_geo.analysis.distances",
     # routes and Tour de France stages
