@@ -27,6 +27,7 @@ from bassin_geo.errors import InvalidInputError
 
 __all__ = [
     "FRENCH_LABELS",
+    "GPX_SYMBOLS",
     "KIND_LAYERS",
     "LAYER_TITLES",
     "STYLES",
@@ -277,6 +278,26 @@ KIND_LAYERS: dict[str, str] = {
     "lake": "lakes",
     "commune": "communes",
     "epci": "epci",
+}
+
+#: The GPX ``<sym>`` of a waypoint, by its kind: Garmin's symbol names, which Garmin
+#: devices, BaseCamp, OsmAnd and most route apps draw; others show their default pin.
+GPX_SYMBOLS: dict[str, str] = {
+    "pithead": "Mine",
+    "headframe": "Mine",
+    "shaft": "Mine",
+    "slag_heap": "Summit",
+    "mining_estate": "Residence",
+    "building": "Building",
+    "lake": "Park",
+    "start": "Flag, Green",
+    "finish": "Flag, Red",
+    "climb": "Summit",
+    "sprint": "Flag, Blue",
+    "enter": "Pin, Green",
+    "exit": "Pin, Red",
+    "stop": "Waypoint",
+    "waypoint": "Waypoint",
 }
 
 # The kinds of the points of the ``sites`` layer: a frame mixing them is a subset of it.
