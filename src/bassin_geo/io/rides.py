@@ -129,6 +129,8 @@ class Stop:
         The kind as a key ("headframe", "slag_heap", "start"...), or "".
     site_id : str, optional
         The embedded site the stop is, when it is one.
+    commune : str
+        The stop's commune, or "".
 
     Examples
     --------
@@ -146,6 +148,7 @@ class Stop:
     link_text: str = ""
     code: str = ""
     site_id: str | None = None
+    commune: str = ""
 
 
 @dataclass(frozen=True)
@@ -421,7 +424,9 @@ def _stops(
             link = next((u for c in _LINK_COLUMNS if (u := _url(record.get(c)))), None)
             link_text = "Source"
         symbol = GPX_SYMBOLS.get(key, GPX_SYMBOLS["waypoint"])
-        out.append(Stop(name, float(x), float(y), desc, symbol, what, link, link_text, key, sid))
+        out.append(
+            Stop(name, float(x), float(y), desc, symbol, what, link, link_text, key, sid, commune)
+        )
     return _unique_names(out), itinerary
 
 
@@ -435,9 +440,8 @@ def _unique_names(stops: list[Stop]) -> list[Stop]:
         name = stop.name
         if counts.get(name, 0) > 1:
             rank[name] = rank.get(name, 0) + 1
-            commune = stop.desc.split(", ")[1] if stop.desc.count(", ") >= 1 else ""
-            with_commune = f"{name} ({commune})"
-            if commune and commune not in name and len(with_commune) <= MAX_NAME_LENGTH:
+            with_commune = f"{name} ({stop.commune})"
+            if stop.commune and stop.commune not in name and len(with_commune) <= MAX_NAME_LENGTH:
                 name = with_commune
             else:
                 suffix = f" {rank[stop.name]}"
