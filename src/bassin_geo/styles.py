@@ -476,7 +476,8 @@ def style_for(
         The layer's columns and its ``kind`` values. A layer whose ``kind`` values all
         come from one embedded layer (a user's subset of the mining estates) gets that
         layer's style, labelled ``name``; one whose ``kind`` holds route kinds ("route",
-        "start", "enter"...) is styled by :data:`ROUTE_STYLES`.
+        "start", "enter"...) is styled by :data:`ROUTE_STYLES`, and so are the legs of an
+        itinerary (``from`` and ``to`` columns).
 
     Returns
     -------
@@ -504,6 +505,8 @@ def style_for(
         if style.by is not None and style.by not in columns:
             style = replace(style, by=None, categories={})
         return style
+    if {"from", "to"} <= set(columns) and "kind" not in columns:
+        return replace(ROUTE_STYLES["leg"], label=str(name))  # the legs of an itinerary
     color = _CYCLE[index % len(_CYCLE)]
     base = Style(str(name), color=color, fill_color=color, fill_opacity=0.35, weight=2.5)
     if "kind" in set(columns) and values is not None:

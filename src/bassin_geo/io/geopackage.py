@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final, TypeAlias
 
@@ -17,11 +17,10 @@ from pyproj import CRS
 from bassin_geo._compat import keyword_only
 from bassin_geo.crs import LAMBERT93
 from bassin_geo.errors import (
-    EmptyInputError,
     InvalidInputError,
 )
 from bassin_geo.io.atomic import atomic_write
-from bassin_geo.io.frames import FrameLike, SupportsGdf, as_frame, plain_table
+from bassin_geo.io.frames import LayersLike, named_frames, plain_table
 from bassin_geo.io.options import check_flag
 
 __all__ = [
@@ -32,51 +31,10 @@ __all__ = [
 
 #: What :func:`to_geopackage` writes: ``{layer name: data}``, one frame or result object,
 #: or names of embedded layers.
-GeoPackageLayers: TypeAlias = Mapping[str, FrameLike] | FrameLike | str | Iterable[str]
+GeoPackageLayers: TypeAlias = LayersLike
 
 #: A CRS as pyproj reads it ("EPSG:2154", 2154, a pyproj CRS), or None for WGS84.
 CRSLike: TypeAlias = CRS | str | int | None
-
-
-def _layer_dict(layers: GeoPackageLayers, path: Path) -> dict[str, gpd.GeoDataFrame]:
-    from bassin_geo.data.layers import load_layer
-
-    items: list[tuple[object, object]]
-    if isinstance(layers, Mapping):
-        items = list(layers.items())
-    elif isinstance(layers, str):
-        items = [(layers, load_layer(layers))]
-    elif isinstance(layers, (gpd.GeoDataFrame, gpd.GeoSeries, SupportsGdf)):
-        items = [(path.stem, layers)]
-    elif isinstance(layers, Iterable):
-        items = []
-        for item in layers:
-            if not isinstance(item, str):
-                msg = (
-                    "layers: give a dict {name: GeoDataFrame}, one GeoDataFrame, or a list of "
-                    f"embedded layer names; got a list holding {type(item).__name__}"
-                )
-                raise InvalidInputError(msg)
-            items.append((item, load_layer(item)))
-    else:
-        msg = (
-            f"layers: expected a dict {{name: GeoDataFrame}}, a GeoDataFrame or a list of "
-            f"layer names, got {type(layers).__name__}"
-        )
-        raise InvalidInputError(msg)
-    if not items:
-        msg = "layers is empty: give at least one layer to write"
-        raise EmptyInputError(msg)
-    out: dict[str, gpd.GeoDataFrame] = {}
-    for key, frame in items:
-        name = str(key)
-        if not name or name.lower() == "layer_styles" or name in out:
-            msg = (
-                f"layer name {name!r} is empty, reserved or repeated; give each layer its own name"
-            )
-            raise InvalidInputError(msg)
-        out[name] = as_frame(frame, where=f"layer {name!r}")
-    return out
 
 
 #: GeoPackage version written: 1.3 (``PRAGMA user_version`` 10300). GDAL 3.6, the one under
@@ -197,7 +155,7 @@ def to_geopackage(
         msg = f"lang must be 'fr' or 'en', got {lang!r}"
         raise InvalidInputError(msg)
     target = Path(path)
-    frames = _layer_dict(layers, target)
+    frames = named_frames(layers, target.stem)
     rows = []
     with atomic_write(target, overwrite=overwrite) as tmp, _sqlite_unsynced():
         for i, name in enumerate(_drawing_order(frames)):

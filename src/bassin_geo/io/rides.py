@@ -41,6 +41,7 @@ __all__ = [
     "Track",
     "device_name",
     "ride_of",
+    "stop_kind",
     "xml_text",
 ]
 
@@ -82,6 +83,13 @@ _KINDS: dict[str, tuple[str, str]] = {
     "waypoint": ("point de passage", "waypoint"),
     "route": ("itinéraire", "route"),
     "leg": ("tronçon", "leg"),
+    "perimeter": ("périmètre du Bassin minier", "Mining Basin contour"),
+    "property_component": ("élément du bien inscrit", "component of the listed property"),
+    "buffer_zone": ("zone tampon", "buffer zone"),
+    "railway": ("cavalier", "mining railway"),
+    "railway_component": ("cavalier inscrit", "listed railway component"),
+    "commune": ("commune", "commune"),
+    "epci": ("intercommunalité", "intercommunality"),
 }
 # A tour whose stops are all of one kind is named for it.
 _TOUR_OF: dict[str, tuple[str, str]] = {
@@ -296,6 +304,31 @@ def _word(table: dict[str, tuple[str, str]], key: object, lang: str) -> str:
     if pair is None:
         return "" if _missing(key) else str(key)
     return pair[0] if lang == "fr" else pair[1]
+
+
+def stop_kind(kind: object, lang: str = "fr") -> str:
+    """Return what a feature of ``kind`` is, in words, as GPS files and KML say it.
+
+    Parameters
+    ----------
+    kind : object
+        A ``kind`` value ("slag_heap", "start"...), an ``event`` ("climb"), or
+        "headframe" for a pithead with one.
+    lang : {"fr", "en"}, default "fr"
+        The language.
+
+    Returns
+    -------
+    str
+        The words ("terril"), the value itself when it is not a known kind, or "" for a
+        missing value.
+
+    Examples
+    --------
+    >>> stop_kind("slag_heap"), stop_kind("headframe", "en"), stop_kind(None)
+    ('terril', 'pithead with a headframe', '')
+    """
+    return _word(_KINDS, kind, lang)
 
 
 def _text(value: object) -> str:
