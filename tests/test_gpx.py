@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
@@ -286,3 +287,40 @@ def test_the_library_reads_its_own_tour_back(tmp_path, rides):
     back = bg.read_route(to_gpx(rides["tour"], tmp_path / "tour.gpx"))
     assert len(back.waypoints) == 25
     assert back.length_km == pytest.approx(rides["tour"].length_m / 1000, rel=1e-3)
+
+
+class _Result:
+    """Stands for a result object: anything with to_gdf()."""
+
+    def __init__(self, gdf):
+        self._gdf = gdf
+
+    def to_gdf(self):
+        return self._gdf
+
+
+def test_legs_alone_still_name_their_stops(tmp_path, rides):
+    legs = rides["itinerary"].to_gdf()  # no stops attribute: the legs' ends are the stops
+    root = _root(to_gpx(_Result(legs), tmp_path / "legs.gpx"))
+    names = [w.findtext("g:name", namespaces=NS) for w in root.findall("g:wpt", NS)]
+    assert names == [
+        "Fosse 9-9 bis Declercq-Crombez",
+        "Fosse 11 - 19 Pierre Destombes",
+        "Fosse Arenberg",
+    ]
+    assert root.findtext("g:trk/g:name", namespaces=NS) == "Itinéraire — 3 arrêts, 60 km"
+
+
+def test_an_itinerary_whose_to_gdf_gives_its_stops_too(tmp_path, rides):
+    """What Itinerary.to_gdf() may return once it holds the stops (kind "stop", km)."""
+    it = rides["itinerary"]
+    stops = it.stops.assign(kind="stop", km=[0.0, 14.2, 59.9])
+    both = gpd.GeoDataFrame(pd.concat([it.to_gdf(), stops], ignore_index=True), crs=4326)
+    out = to_gpx(_Result(both), tmp_path / "both.gpx", as_route=True)
+    if shutil.which("xmllint"):
+        assert _schema_errors(out) == ""
+    root = _root(out)
+    waypoints = root.findall("g:wpt", NS)
+    assert len(waypoints) == 3
+    assert waypoints[1].findtext("g:desc", namespaces=NS).endswith("km 14,2, arrêt 2/3")
+    assert len(root.findall("g:rte/g:rtept", NS)) == 3

@@ -375,10 +375,13 @@ def _site_details(site_ids: pd.Series[str]) -> pd.DataFrame:
 def _stops_frame(data: object, gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, bool]:
     """The stops to name, and whether they are an itinerary's (km from its legs)."""
     points = gdf.geom_type.isin(["Point", "MultiPoint"])
-    if points.any():
-        return gdf.loc[points], False
     stops = getattr(data, "stops", None)
-    if isinstance(stops, gpd.GeoDataFrame) and len(stops):
+    has_stops = isinstance(stops, gpd.GeoDataFrame) and len(stops) > 0
+    if points.any():
+        # An itinerary whose to_gdf() gives its stops too (kind "stop") is still one.
+        kinds = gdf.loc[points, "kind"].astype(str) if "kind" in gdf else pd.Series([], dtype=str)
+        return gdf.loc[points], has_stops or bool(len(kinds) > 0 and kinds.eq("stop").all())
+    if has_stops:
         return as_frame(stops, where="stops"), True
     if {"from", "to"} <= set(gdf.columns) and len(gdf):
         # Legs without their stops: each leg's ends are its stops.
@@ -398,6 +401,9 @@ def _stops_frame(data: object, gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame,
 
 
 def _km_of_stops(stops: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, itinerary: bool) -> list[float]:
+    given = pd.to_numeric(stops["km"], errors="coerce") if "km" in stops else None
+    if given is not None and given.notna().all():
+        return list(given.to_numpy(dtype=float))
     if itinerary and "length_m" in legs and len(legs) >= len(stops) - 1:
         lengths = pd.to_numeric(legs["length_m"], errors="coerce").fillna(0.0).to_numpy()
         return list(np.concatenate([[0.0], np.cumsum(lengths)])[: len(stops)] / 1000.0)
@@ -507,11 +513,12 @@ def _tracks(
 ) -> tuple[list[Track], gpd.GeoDataFrame, gpd.GeoDataFrame]:
     lines = gdf.loc[gdf.geom_type.isin(["LineString", "MultiLineString", "LinearRing"])]
     lines = lines.loc[~lines.geometry.is_empty]
-    is_leg = (
-        lines["kind"].astype(str).eq("leg")
-        if "kind" in lines
-        else pd.Series({"from", "to"} <= set(lines.columns), index=lines.index)
-    )
+    kind = lines["kind"] if "kind" in lines else pd.Series(None, index=lines.index, dtype=object)
+    is_leg = kind.astype(str).eq("leg")
+    if {"from", "to"} <= set(lines.columns):
+        # The legs of an itinerary carry their ends' ids (and no kind of their own).
+        ends = lines["from"].notna() & lines["to"].notna()
+        is_leg |= ends & (kind.isna() | kind.astype(str).eq("leg"))
     legs, others = lines.loc[is_leg], lines.loc[~is_leg]
     tracks = []
     for i, row in enumerate(others.itertuples(index=False)):
