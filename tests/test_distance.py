@@ -218,13 +218,17 @@ def brute_nearest(pts, targets, k, metric="geodesic", limit=np.inf):
 
 def test_nearest_equals_brute_force_with_ties(sites):
     pts = random_points(150, seed=1)
-    # Exact ties: sites at identical coordinates, and points placed on sites.
+    # Exact ties: sites at identical coordinates, and points placed on sites. The shipped
+    # sites no longer hold copies (issue 17 merged the estates counted twice), so the ties
+    # are made here: a few sites repeated under new ids.
+    copies = sites.iloc[::220].assign(site_id=lambda d: d["site_id"] + ":copy")
+    sites = gpd.GeoDataFrame(pd.concat([sites, copies], ignore_index=True), crs=sites.crs)
     xy = shapely.get_coordinates(sites.geometry.to_numpy())
     dup = pd.DataFrame(xy).duplicated(keep=False).to_numpy()
-    assert dup.sum() >= 2  # the shipped sites hold duplicates: real ties
+    assert dup.sum() >= 2
     on_sites = gpd.GeoDataFrame(geometry=sites.geometry[dup].to_numpy(), crs=4326)
     pts = pd.concat([pts, on_sites], ignore_index=True)
-    got = nearest(pts, k=3)
+    got = nearest(pts, sites, k=3)
     want = brute_nearest(pts, sites, 3)
     assert list(got.columns) == list(NEAREST_COLUMNS)
     np.testing.assert_array_equal(got["point_index"], want["point_index"])

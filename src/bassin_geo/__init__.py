@@ -66,14 +66,11 @@ if TYPE_CHECKING:
     from bassin_geo.places.files import list_file_layers, read_layer
     from bassin_geo.places.gazetteer import get_site
     from bassin_geo.places.resolve import as_places
+    from bassin_geo.routing.build import load_network
     from bassin_geo.routing.itinerary import Itinerary, itinerary, tour
-    from bassin_geo.routing.network import (
-        Network,
-        Reachable,
-        load_network,
-        network_distance_matrix,
-        reachable,
-    )
+    from bassin_geo.routing.matrix import network_distance_matrix
+    from bassin_geo.routing.network import Network
+    from bassin_geo.routing.reachable import Reachable, reachable
     from bassin_geo.viz.maps import make_map, save_map
     from bassin_geo.viz.markers import km_markers
 
@@ -120,10 +117,10 @@ _LAZY: dict[str, str] = {
     "mode_rules": "bassin_geo.modes",
     # networks, itineraries and tours
     "Network": "bassin_geo.routing.network",
-    "Reachable": "bassin_geo.routing.network",
-    "load_network": "bassin_geo.routing.network",
-    "network_distance_matrix": "bassin_geo.routing.network",
-    "reachable": "bassin_geo.routing.network",
+    "Reachable": "bassin_geo.routing.reachable",
+    "load_network": "bassin_geo.routing.build",
+    "network_distance_matrix": "bassin_geo.routing.matrix",
+    "reachable": "bassin_geo.routing.reachable",
     "Itinerary": "bassin_geo.routing.itinerary",
     "itinerary": "bassin_geo.routing.itinerary",
     "tour": "bassin_geo.routing.itinerary",
