@@ -52,7 +52,7 @@ def test_debian_gdal_opens_it_silently(basin):
     )
     assert run.stderr == ""
     counts = [int(n) for n in re.findall(r"Feature Count: (\d+)", run.stdout)]
-    assert counts == [162, 467, 636]
+    assert counts == [len(bg.load_layer(n)) for n in ("slag_heaps", "pitheads", "shafts")]
 
 
 def test_styles_come_from_the_style_table(basin):
