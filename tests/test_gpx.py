@@ -324,3 +324,23 @@ def test_an_itinerary_whose_to_gdf_gives_its_stops_too(tmp_path, rides):
     assert len(waypoints) == 3
     assert waypoints[1].findtext("g:desc", namespaces=NS).endswith("km 14,2, arrêt 2/3")
     assert len(root.findall("g:rte/g:rtept", NS)) == 3
+
+
+def test_places_without_a_name_and_frames_of_points(tmp_path):
+    it = bg.itinerary([(2.8, 50.4), (2.9, 50.45), "Lewarde"])
+    root = _root(to_gpx(it, tmp_path / "anon.gpx"))
+    names = [w.findtext("g:name", namespaces=NS) for w in root.findall("g:wpt", NS)]
+    assert names == ["Arrêt 1", "Arrêt 2", "Fosse Delloye"]
+    points = gpd.GeoDataFrame(
+        {"name": ["a", "b"]},
+        geometry=[shapely.Point(3.0, 50.0), shapely.Point(3.1, 50.1)],
+        crs=4326,
+    )
+    out = to_gpx(points, tmp_path / "pts.gpx", as_route=True)
+    root = _root(out)
+    # A frame's methods (DataFrame.mode) are not a ride's mode.
+    assert root.findtext("g:metadata/g:desc", namespaces=NS) == "Exporté par bassin_geo."
+    route = [p.findtext("g:name", namespaces=NS) for p in root.findall("g:rte/g:rtept", NS)]
+    assert route == ["a", "b"]
+    if shutil.which("xmllint"):
+        assert _schema_errors(out) == ""

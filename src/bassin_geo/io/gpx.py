@@ -199,6 +199,11 @@ def to_gpx(
     # GPX 1.1 requires every <wpt> before the first <rte>, and every <rte> before a <trk>.
     for stop in ride.stops:
         _point(root, "wpt", stop)
+    if as_route and not ride.tracks and ride.route_stops:
+        rte = _sub(root, "rte")
+        _sub(rte, "name", ride.title)
+        for stop in ride.route_stops:
+            _point(rte, "rtept", stop)
     for track in ride.tracks:
         if as_route:
             rte = _sub(root, "rte")

@@ -202,8 +202,9 @@ class Ride:
     stops : list of Stop
         The named stops, in visiting order.
     route_stops : list of Stop
-        The stops a device routes through (``<rtept>``), the first one repeated at the end
-        of a loop; empty when the ride has no stops (its line's vertices are used).
+        The stops a device routes through (``<rtept>``): an itinerary's, the first one
+        repeated at the end of a loop, or the points of a file without lines; empty for a
+        line whose points are off it (a stage: its vertices are used).
     copyright_holder : str, optional
         Holder of the data's licence, when the ride is made of the embedded data.
     licence_url : str, optional
@@ -372,10 +373,20 @@ def _site_details(site_ids: pd.Series[str]) -> pd.DataFrame:
     return out
 
 
+def _attribute(data: object, name: str) -> object:
+    """An attribute of a result object (an Itinerary's ``stops``, ``mode``, ``solver``).
+
+    A frame's attributes are its columns and methods (``DataFrame.mode``), never these.
+    """
+    if isinstance(data, (pd.DataFrame, pd.Series)):
+        return None
+    return getattr(data, name, None)
+
+
 def _stops_frame(data: object, gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, bool]:
     """The stops to name, and whether they are an itinerary's (km from its legs)."""
     points = gdf.geom_type.isin(["Point", "MultiPoint"])
-    stops = getattr(data, "stops", None)
+    stops = _attribute(data, "stops")
     has_stops = isinstance(stops, gpd.GeoDataFrame) and len(stops) > 0
     if points.any():
         # An itinerary whose to_gdf() gives its stops too (kind "stop") is still one.
@@ -423,9 +434,11 @@ def _stops(
         return [], False
     if "site_id" in frame:
         details = _site_details(frame["site_id"])
-        site = frame["site_id"].astype(str).map(lambda s: s if s in details.index else None)
+        site: list[str | None] = [
+            s if s in details.index else None for s in frame["site_id"].astype(str)
+        ]
     else:
-        details, site = pd.DataFrame(), pd.Series([None] * len(frame), index=frame.index)
+        details, site = pd.DataFrame(), [None] * len(frame)
     kms = _km_of_stops(frame, legs, itinerary)
     out: list[Stop] = []
     n = len(frame)
@@ -555,7 +568,7 @@ def _title(
         km = float(pd.to_numeric(legs["length_m"], errors="coerce").sum()) / 1000.0
     else:
         km = _length_km(legs.geometry)
-    if getattr(data, "solver", None):
+    if _attribute(data, "solver"):
         one = set(kinds)
         pair = _TOUR_OF.get(one.pop()) if len(one) == 1 else None
         head = pair[0 if lang == "fr" else 1] if pair else ("Tournée" if lang == "fr" else "Tour")
@@ -568,8 +581,8 @@ def _title(
 
 def _description(data: object, gdf: gpd.GeoDataFrame, lang: str) -> str:
     head = "Exporté par bassin_geo" if lang == "fr" else "Exported by bassin_geo"
-    mode = _word(_MODES, getattr(data, "mode", None), lang)
-    method = _word(_METHODS, getattr(data, "method", None), lang)
+    mode = _word(_MODES, _attribute(data, "mode"), lang)
+    method = _word(_METHODS, _attribute(data, "method"), lang)
     how = ", ".join(p for p in (mode, method) if p)
     parts = [f"{head} ({how})" if how else head]
     note = _approximate_note(gdf, lang)
@@ -643,7 +656,8 @@ def ride_of(data: object, *, name: str | None = None, lang: str = "fr") -> Ride:
     elif len(tracks) == 1:
         title = tracks[0].name
     elif stops and not tracks:
-        title = f"{len(stops)} points" if lang == "fr" else f"{len(stops)} waypoints"
+        n = len(stops)
+        title = f"{n} point{'s' * (n > 1)}" if lang == "fr" else f"{n} waypoint{'s' * (n > 1)}"
     else:
         lines = (
             f"{len(tracks)} tracé{'s' * (len(tracks) > 1)}"
@@ -651,7 +665,9 @@ def ride_of(data: object, *, name: str | None = None, lang: str = "fr") -> Ride:
             else (f"{len(tracks)} line{'s' * (len(tracks) > 1)}")
         )
         title = f"bassin_geo — {lines}, {len(stops)} points"
-    route_stops = list(stops) if itinerary else []
+    # A device routes through an itinerary's stops, or through the points of a file of
+    # points only; a stage's waypoints are off its line, so it is routed by its vertices.
+    route_stops = list(stops) if itinerary or not tracks else []
     if itinerary and len(legs) >= len(stops) and stops:
         route_stops.append(stops[0])  # a loop ends where it began
     holder, year = _copyright(gdf, any(s.site_id for s in stops))
