@@ -134,6 +134,13 @@ def test_metadata_records_name_sources_and_licence(basin):
         items = {i.get("key"): i.text for i in root.iter("MDI")}
         assert items["LICENCE"].startswith("Licence Ouverte"), table
         assert items["SOURCES"], table
+    (whole,) = _rows(
+        basin,
+        "SELECT m.metadata FROM gpkg_metadata m JOIN gpkg_metadata_reference r "
+        "ON r.md_file_id = m.id WHERE r.reference_scope = 'geopackage'",
+    )[0]
+    items = {i.get("key"): i.text for i in ET.fromstring(whole).iter("MDI")}
+    assert items["CREATOR"] == "bassin_geo" and "IGN" in items["CREDITS"]
     extensions = {r[0] for r in _rows(basin, "SELECT extension_name FROM gpkg_extensions")}
     assert "gpkg_metadata" in extensions
 

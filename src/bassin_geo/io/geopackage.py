@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final, TypeAlias
 
@@ -158,14 +158,20 @@ def to_geopackage(
     frames = named_frames(layers, target.stem)
     rows = []
     with atomic_write(target, overwrite=overwrite) as tmp, _sqlite_unsynced():
-        for i, name in enumerate(_drawing_order(frames)):
+        order = _drawing_order(frames)
+        layer_styles = {
+            name: style_for(name, i, columns=frames[name].columns, values=frames[name].get("kind"))
+            for i, name in enumerate(order)
+        }
+        texts = {n: _layer_text(n, frames[n], layer_styles[n].label, lang) for n in order}
+        for i, name in enumerate(order):
             gdf = frames[name]
             out = gdf if crs is None else gdf.to_crs(crs)
             table = plain_table(out.drop(columns=out.geometry.name), nested="json")
             frame = gpd.GeoDataFrame(table, geometry=out.geometry.to_numpy(), crs=out.crs)
             types = out.geom_type.dropna()
-            style = style_for(name, i, columns=gdf.columns, values=gdf.get("kind"))
-            title, description, metadata = _layer_text(name, gdf, style.label, lang)
+            style = layer_styles[name]
+            title, description, metadata = texts[name]
             # Mixed single/multi parts are promoted so GDAL stores one geometry type.
             pyogrio.write_dataframe(
                 frame,
@@ -176,6 +182,8 @@ def to_geopackage(
                 dataset_options={"VERSION": GPKG_VERSION},
                 layer_options={"IDENTIFIER": title, "DESCRIPTION": description},
                 layer_metadata=metadata or None,
+                # The file's own record (gpkg_metadata, scope dataset), with the first layer.
+                dataset_metadata=_file_metadata(texts.values()) if i == 0 else None,
             )
             if styles:
                 geometry_type = types.mode().iloc[0] if len(types) else "Point"
@@ -208,6 +216,17 @@ def to_geopackage(
             )
         _conform(tmp)
     return target
+
+
+def _file_metadata(texts: Iterable[tuple[str, str, dict[str, str]]]) -> dict[str, str]:
+    """The file's metadata: its creator, and the credits and licence of the data in it."""
+    credits = list(dict.fromkeys(m["CREDIT"] for _, _, m in texts if m))
+    items = {"CREATOR": "bassin_geo"}
+    if credits:
+        from bassin_geo.data.catalog import LICENCE
+
+        items |= {"CREDITS": "; ".join(credits), "LICENCE": LICENCE}
+    return items
 
 
 def _conform(path: Path) -> None:
