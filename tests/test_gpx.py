@@ -344,3 +344,20 @@ def test_places_without_a_name_and_frames_of_points(tmp_path):
     assert route == ["a", "b"]
     if shutil.which("xmllint"):
         assert _schema_errors(out) == ""
+
+
+def test_columns_of_any_name(tmp_path):
+    gdf = gpd.GeoDataFrame(
+        {
+            "name": ["Chemin", "Lewarde"],
+            "from": ["x", None],
+            "my url": [None, None],
+            "source_url": [None, "https://example.org/a b"],
+        },
+        geometry=[shapely.LineString([(3.0, 50.4), (3.1, 50.45)]), shapely.Point(3.17, 50.33)],
+        crs=4326,
+    )
+    root = _root(to_gpx(gdf, tmp_path / "cols.gpx"))
+    assert root.findtext("g:trk/g:name", namespaces=NS) == "Chemin"
+    # A link is a URI: its space is percent-encoded.
+    assert root.find("g:wpt/g:link", NS).get("href") == "https://example.org/a%20b"

@@ -424,6 +424,11 @@ def _km_of_stops(stops: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, itinerary: boo
     return [float("nan")] * len(stops)
 
 
+def _records(frame: gpd.GeoDataFrame) -> list[dict[str, object]]:
+    """The rows of ``frame`` as dicts by column name (any name: "from", "my column")."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
 def _stops(
     data: object, gdf: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, lang: str
 ) -> tuple[list[Stop], bool]:
@@ -442,10 +447,9 @@ def _stops(
     kms = _km_of_stops(frame, legs, itinerary)
     out: list[Stop] = []
     n = len(frame)
-    for i, (row, sid, km) in enumerate(zip(frame.itertuples(index=False), site, kms, strict=True)):
-        record = row._asdict()
+    for i, (record, sid, km) in enumerate(zip(_records(frame), site, kms, strict=True)):
         geom = record.get(frame.geometry.name)
-        if geom is None or geom.is_empty:
+        if not isinstance(geom, shapely.Geometry) or geom.is_empty:
             continue
         x, y = shapely.get_coordinates(geom)[0]
         known = details.loc[sid] if sid is not None else None
@@ -534,8 +538,7 @@ def _tracks(
         is_leg |= ends & (kind.isna() | kind.astype(str).eq("leg"))
     legs, others = lines.loc[is_leg], lines.loc[~is_leg]
     tracks = []
-    for i, row in enumerate(others.itertuples(index=False)):
-        record = row._asdict()
+    for i, record in enumerate(_records(others)):
         geom = record[others.geometry.name]
         name = _text(record.get("name"))
         kind = _text(record.get("kind"))
