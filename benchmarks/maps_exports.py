@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import bassin_geo as bg  # noqa: E402
 from bassin_geo.io import to_geojson, to_geopackage  # noqa: E402
-from bassin_geo.viz.maps import DEFAULT_LAYERS, _offline_assets, make_map, save_map  # noqa: E402
+from bassin_geo.viz import DEFAULT_LAYERS, make_map, save_map  # noqa: E402
+from bassin_geo.viz.offline import offline_assets  # noqa: E402
 
 ARGS = [
     "--headless",
@@ -92,7 +93,7 @@ def plain_folium_map() -> folium.Map:
 def load_time(path: Path, chromium: str, serve_cdn: bool) -> float:
     from playwright.sync_api import sync_playwright
 
-    assets = _offline_assets()
+    assets = offline_assets()
 
     def handle(route):
         url = route.request.url

@@ -26,8 +26,8 @@ import numpy as np
 import pyrosm
 import shapely
 
-from bassin_geo.routing.itinerary import _to_cycle, local_search, tour
-from bassin_geo.routing.network import load_network, network_distance_matrix
+from bassin_geo.routing import load_network, network_distance_matrix, tour
+from bassin_geo.routing.tsp import local_search, to_cycle
 
 warnings.filterwarnings("ignore")  # pyrosm's pandas deprecation warnings
 
@@ -83,7 +83,7 @@ def main() -> None:
     idx = rng.choice(big, 100, replace=False)
     pts = [tuple(p) for p in net.nodes[["x", "y"]].to_numpy()[idx]]
     net.graph("length")  # the CSR is built once per network and kept
-    t_mat, mat = clock(lambda: network_distance_matrix(net, pts))
+    t_mat, mat = clock(lambda: network_distance_matrix(pts, network=net))
 
     # networkx per pair is slow: time 1,000 of the 10,000 pairs and scale up.
     pairs = rng.choice(100, (1000, 2))
@@ -114,8 +114,8 @@ def main() -> None:
     t_ort, ort = clock(
         lambda: tour(stops, network=net, solver="ortools", time_limit_s=20), repeat=1
     )
-    cost = network_distance_matrix(net, stops).to_numpy()
-    cyc, _ = _to_cycle(cost, None, None, False)
+    cost = network_distance_matrix(stops, network=net).to_numpy()
+    cyc, _ = to_cycle(cost, None, None, False)
     t_many, many = clock(
         lambda: min(local_search(cyc, kicks=5000, seed=s)[1] for s in range(1, 4)), repeat=1
     )
@@ -146,7 +146,7 @@ def main() -> None:
     t_grid, gnet = clock(lambda: load_network(grid, split_at_intersections=True), repeat=1)
     gpts = list(zip(rng.uniform(2.8, 3.2, 100), rng.uniform(50.3, 50.5, 100), strict=True))
     gnet.graph("length")
-    t_gm, _ = clock(lambda: network_distance_matrix(gnet, gpts), repeat=1)
+    t_gm, _ = clock(lambda: network_distance_matrix(gpts, network=gnet), repeat=1)
     gg = nx.Graph()
     gg.add_weighted_edges_from(gnet.edges[["u", "v", "length_m"]].itertuples(index=False))
     t_gnx, _ = clock(

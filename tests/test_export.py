@@ -29,6 +29,8 @@ from bassin_geo.styles import STYLES
 
 ALL = list(bg.list_layers()["name"])
 TOL = 1e-7  # degrees
+# GeoJSON keeps 6 decimals by default: each coordinate moves by 5e-7 degrees at most.
+TOL_6 = 1e-6
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -107,8 +109,8 @@ def test_geojson_is_rfc7946(geojson_dir, name):
         # Longitude first, and in the basin's part of the world: lon 1.5..4.5, lat 49.5..51.5.
         assert ((xy[:, 0] > 1.5) & (xy[:, 0] < 4.5)).all()
         assert ((xy[:, 1] > 49.5) & (xy[:, 1] < 51.5)).all()
-        # Seven decimals at most.
-        assert np.abs(xy * 1e7 - np.round(xy * 1e7)).max() < 1e-3
+        # Six decimals at most (the default precision).
+        assert np.abs(xy * 1e6 - np.round(xy * 1e6)).max() < 1e-3
         for polygon in _polygons(feature["geometry"]):
             assert _signed_area(polygon[0]) > 0, "exterior ring must be counter-clockwise"
             for hole in polygon[1:]:
@@ -121,7 +123,7 @@ def test_geojson_read_back_by_gdal(geojson_dir, name):
     back = pyogrio.read_dataframe(geojson_dir / f"{name}.geojson")
     assert len(back) == len(source)
     assert back.crs.to_epsg() == 4326
-    assert _same_geometries(back.geometry.values, source.geometry.values)
+    assert _same_geometries(back.geometry.values, source.geometry.values, tol=TOL_6)
     for column in source.columns:
         if column == "geometry" or source[column].dtype == object:
             continue
@@ -348,7 +350,10 @@ def test_gpx_read_back_by_gdal(tmp_path):
     assert _same_geometries(tracks.geometry.values, [shapely.MultiLineString([line]), multi])
     waypoints = pyogrio.read_dataframe(out, layer="waypoints")
     assert list(waypoints["name"]) == ["Loos-en-Gohelle", "Lewarde"]
-    assert list(waypoints["desc"]) == ["start km 0.0", "stop km 40.2"]
+    assert list(waypoints["desc"]) == ["départ, km 0,0", "arrêt, km 40,2"]
+    english = to_gpx(_Route(gdf), tmp_path / "stage_en.gpx", name="Stage 4", lang="en")
+    waypoints = pyogrio.read_dataframe(english, layer="waypoints")
+    assert list(waypoints["desc"]) == ["start, km 0.0", "stop, km 40.2"]
     assert _same_geometries(waypoints.geometry.values, gdf.geometry.values[2:])
     points = pyogrio.read_dataframe(out, layer="track_points")
     assert len(points) == len(line.coords) + sum(len(p.coords) for p in multi.geoms)
@@ -408,13 +413,146 @@ def test_export_all(tmp_path):
 def test_gpx_of_an_approximate_stage_says_so(tmp_path):
     import xml.etree.ElementTree as ET
 
-    out = bg.to_gpx(bg.load_stage(2025, 1), tmp_path / "stage1.gpx")
     ns = {"g": "http://www.topografix.com/GPX/1/1"}
+    out = bg.to_gpx(bg.load_stage(2025, 1), tmp_path / "stage1.gpx", lang="en")
     track = ET.parse(out).getroot().find("g:trk", ns)
     assert "approximate: approximation" in track.find("g:desc", ns).text
+    out = bg.to_gpx(bg.load_stage(2025, 1), tmp_path / "stage1_fr.gpx")
+    track = ET.parse(out).getroot().find("g:trk", ns)
+    assert "tracé approximatif : approximation" in track.find("g:desc", ns).text
 
 
 def test_geojson_refuses_another_format_name(tmp_path):
     with pytest.raises(bg.ExportError, match="to_geopackage"):
         bg.to_geojson(bg.load_layer("lakes"), tmp_path / "lakes.gpkg")
     assert not (tmp_path / "lakes.gpkg").exists()
+
+
+# ---------------------------------------------------------------------------- result objects
+@pytest.fixture(scope="module")
+def results():
+    stage = bg.load_stage(2025, 1)
+    return {
+        "route": stage,
+        "crossings": bg.crossings(stage, "perimeter"),
+        "itinerary": bg.itinerary(["9-9bis", "11/19", "Arenberg"]),  # straight, no network
+    }
+
+
+def test_every_writer_takes_route_crossings_and_itinerary(tmp_path, results):
+    for name, result in results.items():
+        expected = result.to_gdf()
+        doc = json.loads(to_geojson(result, tmp_path / f"{name}.geojson").read_text())
+        assert len(doc["features"]) == len(expected)
+        back = pd.read_csv(to_csv(result, tmp_path / f"{name}.csv"))
+        assert len(back) == len(expected)
+        gpx = ET.parse(to_gpx(result, tmp_path / f"{name}.gpx")).getroot()
+        ns = {"g": "http://www.topografix.com/GPX/1/1"}
+        assert gpx.findall("g:trk", ns) or gpx.findall("g:wpt", ns)
+    out = to_geopackage(results, tmp_path / "results.gpkg")
+    assert set(pyogrio.list_layers(out)[:, 0]) == set(results) | {"layer_styles"}
+    single = to_geopackage(results["itinerary"], tmp_path / "it.gpkg")
+    assert len(pyogrio.read_dataframe(single, layer="it")) == 2
+
+
+# ---------------------------------------------------------------------------- precision
+def test_precision_defaults_to_six_decimals(tmp_path):
+    point = gpd.GeoDataFrame(geometry=[shapely.Point(3.123456789, 50.987654321)], crs=4326)
+    doc = json.loads(bg.feature_collection(point))
+    assert doc["features"][0]["geometry"]["coordinates"] == [3.123457, 50.987654]
+    written = json.loads(to_geojson(point, tmp_path / "p.geojson").read_text())
+    assert written == doc
+    for bad in (True, 6.0, -1, "6"):
+        with pytest.raises(InvalidInputError, match="precision"):
+            bg.feature_collection(point, precision=bad)
+
+
+# ---------------------------------------------------------------------------- shims
+def _point():
+    return gpd.GeoDataFrame(
+        {"name": ["p"]}, geometry=[shapely.Point(3.123456789, 50.98765)], crs=4326
+    )
+
+
+def test_feature_collection_positional_precision_warns():
+    with pytest.warns(FutureWarning, match="precision=3"):
+        old = bg.feature_collection(_point(), 3)
+    assert old == bg.feature_collection(_point(), precision=3)
+
+
+def test_to_geojson_positional_options_warn(tmp_path):
+    with pytest.warns(FutureWarning, match="precision"):
+        old = to_geojson(_point(), tmp_path / "old.geojson", 7, False)
+    new = to_geojson(_point(), tmp_path / "new.geojson", precision=7, overwrite=False)
+    assert old.read_text() == new.read_text()
+
+
+def test_to_geopackage_positional_options_warn(tmp_path):
+    with pytest.warns(FutureWarning, match="crs=None"):
+        old = to_geopackage({"p": _point()}, tmp_path / "old.gpkg", None, False)
+    new = to_geopackage({"p": _point()}, tmp_path / "new.gpkg", crs=None, styles=False)
+    assert list(pyogrio.list_layers(old)[:, 0]) == list(pyogrio.list_layers(new)[:, 0]) == ["p"]
+    assert pyogrio.read_dataframe(old).geom_equals(pyogrio.read_dataframe(new)).all()
+
+
+def test_to_gpx_positional_name_warns(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the same <time> in both files
+    with pytest.warns(FutureWarning, match="name='Walk'"):
+        old = to_gpx(_point(), tmp_path / "old.gpx", "Walk")
+    new = to_gpx(_point(), tmp_path / "new.gpx", name="Walk")
+    assert old.read_bytes() == new.read_bytes()
+
+
+def test_to_csv_positional_overwrite_warns(tmp_path):
+    to_csv(pd.DataFrame({"a": [0]}), tmp_path / "old.csv")
+    with pytest.warns(FutureWarning, match="overwrite=True"):
+        old = to_csv(pd.DataFrame({"a": [1]}), tmp_path / "old.csv", True)
+    new = to_csv(pd.DataFrame({"a": [1]}), tmp_path / "new.csv", overwrite=True)
+    assert old.read_text() == new.read_text() == "a\n1\n"
+
+
+def test_export_all_positional_options_warn(tmp_path):
+    # A file already there: both forms refuse before writing anything, the old one warns.
+    (tmp_path / "map.html").write_text("mine")
+    with pytest.warns(FutureWarning, match="overwrite=False"):
+        with pytest.raises(OverwriteError, match="already exist") as old:
+            export_all(tmp_path, False, False)
+    with pytest.raises(OverwriteError, match="already exist") as new:
+        export_all(tmp_path, overwrite=False, progress=False)
+    assert str(old.value) == str(new.value)
+    assert (tmp_path / "map.html").read_text() == "mine"
+
+
+def test_as_frame_positional_where_warns():
+    from bassin_geo.io import as_frame
+
+    with pytest.warns(FutureWarning, match="where='pits'"):
+        with pytest.raises(InvalidInputError, match="^pits:"):
+            as_frame([1], "pits")
+
+
+# ---------------------------------------------------------------------------- flags
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p: to_geojson(_point(), p / "x.geojson", overwrite="no"),
+        lambda p: to_geopackage({"p": _point()}, p / "x.gpkg", overwrite=0),
+        lambda p: to_geopackage({"p": _point()}, p / "x.gpkg", styles="yes"),
+        lambda p: to_gpx(_point(), p / "x.gpx", overwrite="False"),
+        lambda p: to_csv(_point(), p / "x.csv", overwrite=None),
+        lambda p: export_all(p, overwrite="no", progress=False),
+        lambda p: export_all(p, progress="no"),
+    ],
+)
+def test_flags_must_be_real_bools(tmp_path, call):
+    with pytest.raises(InvalidInputError, match="must be True or False"):
+        call(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_flag_takes_numpy_bools():
+    from bassin_geo.io import check_flag
+
+    assert check_flag(np.bool_(True), "overwrite") is True
+    with pytest.raises(InvalidInputError, match="overwrite must be True or False"):
+        check_flag("no", "overwrite")

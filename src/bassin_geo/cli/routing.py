@@ -30,7 +30,11 @@ _NETWORK_OPTIONS = [
         "line layer. Without it, legs are straight geodesic lines.",
     ),
     click.option(
-        "--mode", type=click.Choice(["walk", "bike", "drive"]), default="walk", show_default=True
+        "--mode",
+        type=click.Choice(["walk", "bike", "drive"]),
+        default=None,
+        help="Travel mode: walk (the default for a new network), bike or drive. A saved "
+        "network (.npz) keeps the mode it was built for.",
     ),
     click.option(
         "--clip-basin",
@@ -62,8 +66,8 @@ class _RoutingOptions:
     ----------
     network_file : str or None
         ``--network``: the file to route on; None for straight legs.
-    mode : str
-        ``--mode``: walk, bike or drive.
+    mode : str or None
+        ``--mode``: walk, bike or drive; None for the network's own mode.
     clip_basin : bool
         ``--clip-basin``: keep the network within the basin contour.
     prefer_railways : float or None
@@ -77,7 +81,7 @@ class _RoutingOptions:
     """
 
     network_file: str | None
-    mode: str
+    mode: str | None
     clip_basin: bool
     prefer_railways: float | None
     output: str | None

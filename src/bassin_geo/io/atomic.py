@@ -9,19 +9,22 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from bassin_geo._compat import keyword_only
 from bassin_geo.errors import (
     BassinGeoError,
     ExportError,
     OverwriteError,
 )
+from bassin_geo.io.options import check_flag
 
 __all__ = [
     "atomic_write",
 ]
 
 
+@keyword_only(1, ("overwrite",))
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
+def atomic_write(path: str | os.PathLike[str], *, overwrite: bool = False) -> Iterator[Path]:
     """Give a temporary path to write ``path``'s content to, then move it into place.
 
     The temporary file sits in a hidden folder beside the target (same file system, so
@@ -33,9 +36,14 @@ def atomic_write(path: str | os.PathLike, overwrite: bool = False) -> Iterator[P
     ----------
     path : path-like
         The file to create. Missing parent folders are created.
-    overwrite : bool
+    overwrite : bool, default False
         Replace an existing file. Without it an existing file raises
         :class:`OverwriteError` before anything is written.
+
+    Yields
+    ------
+    Path
+        The temporary file to write; it becomes ``path`` when the block ends.
 
     Raises
     ------
@@ -54,17 +62,20 @@ def atomic_write(path: str | os.PathLike, overwrite: bool = False) -> Iterator[P
     'hello'
     """
     target = Path(path)
+    overwrite = check_flag(overwrite, "overwrite")
     _check_target(target, overwrite)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     except OSError as exc:
-        raise ExportError(f"cannot write {target}: {exc}; choose a writable folder") from exc
+        msg = f"cannot write {target}: {exc}; choose a writable folder"
+        raise ExportError(msg) from exc
     try:
         tmp = workdir / target.name
         yield tmp
         if not tmp.exists():
-            raise ExportError(f"nothing was written for {target}")
+            msg = f"nothing was written for {target}"
+            raise ExportError(msg)
         _check_target(target, overwrite)  # it may have appeared while we were writing
         # One flush of the finished file, so the rename never exposes unwritten data.
         with open(tmp, "rb+") as handle:
@@ -73,9 +84,8 @@ def atomic_write(path: str | os.PathLike, overwrite: bool = False) -> Iterator[P
     except BassinGeoError:
         raise
     except Exception as exc:
-        raise ExportError(
-            f"writing {target} failed ({type(exc).__name__}: {exc}); no file was left behind"
-        ) from exc
+        msg = f"writing {target} failed ({type(exc).__name__}: {exc}); no file was left behind"
+        raise ExportError(msg) from exc
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -83,8 +93,8 @@ def atomic_write(path: str | os.PathLike, overwrite: bool = False) -> Iterator[P
 def _check_target(target: Path, overwrite: bool) -> None:
     # A folder first: "pass overwrite=True" would be wrong advice, it cannot replace one.
     if target.is_dir():
-        raise ExportError(f"{target} is a folder; give a file path inside it")
+        msg = f"{target} is a folder; give a file path inside it"
+        raise ExportError(msg)
     if target.exists() and not overwrite:
-        raise OverwriteError(
-            f"{target} already exists; pass overwrite=True to replace it, or choose another path"
-        )
+        msg = f"{target} already exists; pass overwrite=True to replace it, or choose another path"
+        raise OverwriteError(msg)

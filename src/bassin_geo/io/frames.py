@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 import geopandas as gpd
 import numpy as np
@@ -14,29 +15,87 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from bassin_geo._compat import keyword_only
 from bassin_geo.crs import WGS84
 from bassin_geo.errors import (
+    EmptyInputError,
     InvalidInputError,
 )
 from bassin_geo.places.checks import check_lonlat
 
 __all__ = [
+    "FrameLike",
+    "LayersLike",
+    "SupportsGdf",
     "as_frame",
     "clean_value",
+    "named_frames",
     "plain_table",
 ]
 
 
-def as_frame(data: Any, where: str = "data") -> gpd.GeoDataFrame:
+@runtime_checkable
+class SupportsGdf(Protocol):
+    """Any result object that gives its features as a WGS84 GeoDataFrame.
+
+    :class:`~bassin_geo.Route`, :class:`~bassin_geo.Itinerary`,
+    :class:`~bassin_geo.Crossings`, :class:`~bassin_geo.Reachable` and
+    :class:`~bassin_geo.Network` are such objects; so is any user class with a
+    ``to_gdf()`` method.
+
+    Examples
+    --------
+    >>> import bassin_geo as bg
+    >>> isinstance(bg.load_stage(2025, 1), SupportsGdf)
+    True
+    """
+
+    # A protocol is never instantiated: the empty signature says so to the docs checks.
+    def __init__(self) -> None: ...
+
+    def to_gdf(self) -> gpd.GeoDataFrame:
+        """Return the features as a GeoDataFrame in WGS84.
+
+        Returns
+        -------
+        GeoDataFrame
+            The object's features, in WGS84.
+
+        Examples
+        --------
+        >>> import bassin_geo as bg
+        >>> bg.load_stage(2025, 1).to_gdf().crs.to_epsg()
+        4326
+        """
+
+
+#: What the writers and :func:`~bassin_geo.make_map` draw or write: a GeoDataFrame or
+#: GeoSeries in any CRS, or an object with ``to_gdf()``.
+FrameLike: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | SupportsGdf
+
+
+#: What the writers of several layers take (:func:`~bassin_geo.to_geopackage`,
+#: :func:`~bassin_geo.to_kml`): ``{layer name: data}``, one frame or result object, or
+#: names of embedded layers.
+LayersLike: TypeAlias = Mapping[str, FrameLike] | FrameLike | str | Iterable[str]
+
+
+@keyword_only(1, ("where",))
+def as_frame(data: object, *, where: str = "data") -> gpd.GeoDataFrame:
     """Return ``data`` as a GeoDataFrame in WGS84.
 
     Parameters
     ----------
     data : GeoDataFrame, GeoSeries or object with ``to_gdf()``
-        Routes, itineraries and stages are accepted through their ``to_gdf()`` method,
-        which returns a GeoDataFrame (LineString / Point features, WGS84).
-    where : str
+        Routes, itineraries, crossings, reachable areas, networks and stages are accepted
+        through their ``to_gdf()`` method, which returns a GeoDataFrame.
+    where : str, default "data"
         Names the input in error messages.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``data`` in WGS84 (the same object when it already is one in WGS84).
 
     Raises
     ------
@@ -51,15 +110,16 @@ def as_frame(data: Any, where: str = "data") -> gpd.GeoDataFrame:
     >>> as_frame(bg.load_layer("lakes").to_crs(2154)).crs.to_epsg()
     4326
     """
-    if hasattr(data, "to_gdf") and not isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
+    if isinstance(data, SupportsGdf) and not isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
         data = data.to_gdf()
     if isinstance(data, gpd.GeoSeries):
         data = data.to_frame("geometry")
     if not isinstance(data, gpd.GeoDataFrame):
-        raise InvalidInputError(
+        msg = (
             f"{where}: expected a GeoDataFrame or an object with a to_gdf() method "
-            f"(route, itinerary, stage), got {type(data).__name__}"
+            f"(route, itinerary, crossings, reachable area, network), got {type(data).__name__}"
         )
+        raise InvalidInputError(msg)
     if data.crs is None:
         bounds = data.geometry.bounds.dropna()
         check_lonlat(
@@ -71,8 +131,27 @@ def as_frame(data: Any, where: str = "data") -> gpd.GeoDataFrame:
     return data.to_crs(WGS84)
 
 
-def clean_value(value: Any) -> Any:
-    """A JSON-safe copy of one value: NaN/inf -> None, dates -> ISO, numpy -> Python."""
+def clean_value(value: object) -> object:
+    """Return a JSON-safe copy of one table cell.
+
+    NaN and infinities become ``None``, dates ISO 8601 strings, NumPy scalars and arrays
+    Python numbers and lists, geometries WKT (7 decimals), anything else its text.
+
+    Parameters
+    ----------
+    value : object
+        One cell of a table, possibly a nested list or dict.
+
+    Returns
+    -------
+    object
+        ``None``, a bool, int, float, str, or a list or dict of these.
+
+    Examples
+    --------
+    >>> clean_value({"depth": np.float64("nan"), "when": pd.Timestamp("2012-06-30")})
+    {'depth': None, 'when': '2012-06-30T00:00:00'}
+    """
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, dict):
@@ -99,17 +178,34 @@ def clean_value(value: Any) -> Any:
     return str(value)
 
 
-def _is_nested(value: Any) -> bool:
+def _is_nested(value: object) -> bool:
     return isinstance(value, (dict, list, tuple, np.ndarray))
 
 
-def plain_table(df: pd.DataFrame, nested: str) -> pd.DataFrame:
-    """Columns that every writer can take: ISO dates, no NaN in objects, JSON for nesting.
+def plain_table(df: pd.DataFrame, nested: Literal["keep", "json"]) -> pd.DataFrame:
+    """Return a copy of ``df`` whose columns every writer can take.
 
-    ``nested="keep"`` leaves lists and dicts (cleaned) for GeoJSON, ``"json"`` turns them
-    into JSON text for GeoPackage and CSV.
+    Dates become ISO 8601 strings, NaN in object columns ``None``, geometry columns WKT.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The attribute table (a GeoDataFrame's active geometry already dropped).
+    nested : {"keep", "json"}
+        ``"keep"`` leaves lists and dicts (cleaned) for GeoJSON; ``"json"`` turns them
+        into JSON text for GeoPackage and CSV.
+
+    Returns
+    -------
+    DataFrame
+        The same index and column names.
+
+    Examples
+    --------
+    >>> plain_table(pd.DataFrame({"crossed": [["Douai", "Lewarde"]]}), "json").iat[0, 0]
+    '["Douai", "Lewarde"]'
     """
-    out = {}
+    out: dict[Any, Any] = {}
     for name, col in df.items():
         if isinstance(col.dtype, gpd.array.GeometryDtype):
             out[name] = shapely.to_wkt(col.to_numpy(), rounding_precision=7)
@@ -128,4 +224,74 @@ def plain_table(df: pd.DataFrame, nested: str) -> pd.DataFrame:
             out[name] = pd.Series(values, index=col.index, dtype=object)
         else:
             out[name] = col
-    return pd.DataFrame(out, index=df.index)
+    plain: pd.DataFrame = pd.DataFrame(out, index=df.index)
+    return plain
+
+
+def named_frames(layers: LayersLike, default_name: str) -> dict[str, gpd.GeoDataFrame]:
+    """Return the layers to write as ``{name: WGS84 GeoDataFrame}``.
+
+    Parameters
+    ----------
+    layers : dict, GeoDataFrame, object with ``to_gdf()``, str or list of str
+        ``{layer name: data}``; one frame or result object; or names of embedded layers.
+    default_name : str
+        The name of a single frame or result object (the file's stem).
+
+    Returns
+    -------
+    dict
+        Layer name -> GeoDataFrame in WGS84, in the given order.
+
+    Raises
+    ------
+    InvalidInputError
+        ``layers`` is none of these, or a name is empty, reserved or repeated.
+    EmptyInputError
+        ``layers`` is empty.
+    UnknownLayerError
+        A name is not an embedded layer.
+
+    Examples
+    --------
+    >>> list(named_frames(["lakes", "perimeter"], "basin"))
+    ['lakes', 'perimeter']
+    """
+    from bassin_geo.data.layers import load_layer
+
+    items: list[tuple[object, object]]
+    if isinstance(layers, Mapping):
+        items = list(layers.items())
+    elif isinstance(layers, str):
+        items = [(layers, load_layer(layers))]
+    elif isinstance(layers, (gpd.GeoDataFrame, gpd.GeoSeries, SupportsGdf)):
+        items = [(default_name, layers)]
+    elif isinstance(layers, Iterable):
+        items = []
+        for item in layers:
+            if not isinstance(item, str):
+                msg = (
+                    "layers: give a dict {name: GeoDataFrame}, one GeoDataFrame, or a list of "
+                    f"embedded layer names; got a list holding {type(item).__name__}"
+                )
+                raise InvalidInputError(msg)
+            items.append((item, load_layer(item)))
+    else:
+        msg = (
+            f"layers: expected a dict {{name: GeoDataFrame}}, a GeoDataFrame or a list of "
+            f"layer names, got {type(layers).__name__}"
+        )
+        raise InvalidInputError(msg)
+    if not items:
+        msg = "layers is empty: give at least one layer to write"
+        raise EmptyInputError(msg)
+    out: dict[str, gpd.GeoDataFrame] = {}
+    for key, frame in items:
+        name = str(key)
+        if not name or name.lower() == "layer_styles" or name in out:
+            msg = (
+                f"layer name {name!r} is empty, reserved or repeated; give each layer its own name"
+            )
+            raise InvalidInputError(msg)
+        out[name] = as_frame(frame, where=f"layer {name!r}")
+    return out

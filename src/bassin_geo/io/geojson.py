@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from bassin_geo.errors import (
-    ExportError,
-    InvalidInputError,
-)
+from bassin_geo._compat import keyword_only
+from bassin_geo.errors import ExportError
 from bassin_geo.io.atomic import atomic_write
-from bassin_geo.io.frames import as_frame, plain_table
+from bassin_geo.io.frames import FrameLike, as_frame, plain_table
+from bassin_geo.io.options import DEFAULT_PRECISION, check_flag, check_precision
 
 __all__ = [
     "feature_collection",
@@ -23,12 +21,30 @@ __all__ = [
 ]
 
 
-def feature_collection(data: Any, precision: int = 7) -> str:
-    """An RFC 7946 GeoJSON FeatureCollection of ``data`` as text.
+@keyword_only(1, ("precision",))
+def feature_collection(data: FrameLike, *, precision: int = DEFAULT_PRECISION) -> str:
+    """Return an RFC 7946 GeoJSON FeatureCollection of ``data`` as text.
 
     WGS84 longitude/latitude, exterior rings counter-clockwise and holes clockwise
     (right-hand rule), no ``crs`` member, coordinates rounded to ``precision`` decimals,
     properties JSON-safe (dates as ISO strings, NaN as null, lists and dicts as JSON).
+
+    Parameters
+    ----------
+    data : GeoDataFrame, GeoSeries or object with ``to_gdf()``
+        Any CRS; written in WGS84 longitude/latitude.
+    precision : int, default 6
+        Decimals kept in coordinates: 6 is about 10 cm (RFC 7946 notes it is enough).
+
+    Returns
+    -------
+    str
+        The GeoJSON text, one feature per line.
+
+    Raises
+    ------
+    InvalidInputError
+        ``data`` is not a frame nor has ``to_gdf()``, or ``precision`` is not 0 to 15.
 
     Examples
     --------
@@ -38,10 +54,9 @@ def feature_collection(data: Any, precision: int = 7) -> str:
     ('FeatureCollection', 12, False)
     """
     gdf = as_frame(data)
-    if not isinstance(precision, (int, np.integer)) or not 0 <= int(precision) <= 15:
-        raise InvalidInputError(f"precision must be an integer from 0 to 15, got {precision!r}")
+    decimals = check_precision(precision)
     geoms = gdf.geometry.to_numpy()
-    geoms = shapely.transform(geoms, lambda xy: np.round(xy, int(precision)))
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
     # Orient after rounding: rounding can flip the winding of a sliver ring.
     geoms = shapely.orient_polygons(geoms, exterior_cw=False)
     texts = shapely.to_geojson(geoms)
@@ -63,20 +78,25 @@ def feature_collection(data: Any, precision: int = 7) -> str:
 
 
 # ---------------------------------------------------------------------------- writers
+@keyword_only(2, ("precision", "overwrite"))
 def to_geojson(
-    data: Any, path: str | os.PathLike, precision: int = 7, overwrite: bool = False
+    data: FrameLike,
+    path: str | os.PathLike[str],
+    *,
+    precision: int = DEFAULT_PRECISION,
+    overwrite: bool = False,
 ) -> Path:
     """Write ``data`` as an RFC 7946 GeoJSON file.
 
     Parameters
     ----------
-    data : GeoDataFrame or object with ``to_gdf()``
+    data : GeoDataFrame, GeoSeries or object with ``to_gdf()``
         Any CRS; written in WGS84 longitude/latitude.
     path : path-like
         Target file (``.geojson``).
-    precision : int
-        Decimals kept in coordinates: 7 is about 1 cm.
-    overwrite : bool
+    precision : int, default 6
+        Decimals kept in coordinates: 6 is about 10 cm (RFC 7946 notes it is enough).
+    overwrite : bool, default False
         Replace an existing file.
 
     Returns
@@ -102,10 +122,12 @@ def to_geojson(
     suffix = Path(path).suffix.lower()
     if suffix in other:
         # GeoJSON text in a file named .gpkg would fool every program that opens it.
-        raise ExportError(
+        msg = (
             f"{path}: to_geojson writes GeoJSON, but the name ends in {suffix}; name it "
             f".geojson, or use {other[suffix]} for that format"
         )
+        raise ExportError(msg)
+    overwrite = check_flag(overwrite, "overwrite")
     text = feature_collection(data, precision=precision)
     with atomic_write(path, overwrite=overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")

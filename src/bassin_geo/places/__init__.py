@@ -8,3 +8,9 @@ and the sourced names of :mod:`~bassin_geo.places.aliases`;
 :mod:`~bassin_geo.places.files` (:func:`read_layer`) reads and checks a file;
 :mod:`~bassin_geo.places.checks` holds the coordinate checks they share.
 """
+
+from bassin_geo.places.files import list_file_layers, read_layer
+from bassin_geo.places.gazetteer import get_site
+from bassin_geo.places.resolve import as_places
+
+__all__ = ["as_places", "get_site", "list_file_layers", "read_layer"]

@@ -1,0 +1,155 @@
+"""Marks along routes: kilometre markers, measured on the WGS84 ellipsoid, and start/finish.
+
+Examples
+--------
+>>> import geopandas as gpd, shapely
+>>> line = gpd.GeoDataFrame({"kind": ["route"]},
+...                         geometry=[shapely.LineString([(3.0, 50.4), (3.0, 50.5)])], crs=4326)
+>>> with_route_marks(line, step_km=5)["kind"].tolist()
+['route', 'start', 'finish', 'km', 'km']
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from bassin_geo.crs import GEOD
+from bassin_geo.errors import InvalidInputError
+from bassin_geo.io import FrameLike, as_frame
+
+__all__ = ["ROUTE_LINES", "auto_step_km", "km_markers", "with_route_marks"]
+
+#: The ``kind`` values of the lines that routes are measured along.
+ROUTE_LINES: frozenset[str] = frozenset({"route", "leg"})
+
+
+def km_markers(lines: FrameLike, step_km: float) -> gpd.GeoDataFrame:
+    """Points every ``step_km`` kilometres along lines taken end to end, geodesically.
+
+    Distances are measured on the WGS84 ellipsoid: each marker lies on the segment
+    that holds it, at the geodesic distance left from the segment's start.
+
+    Parameters
+    ----------
+    lines : GeoDataFrame, GeoSeries or object with ``to_gdf()``
+        LineString / MultiLineString features, in travel order.
+    step_km : float
+        Spacing of the markers, > 0.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``km`` (float) and point ``geometry`` in WGS84; the start (km 0) is not included.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> line = gpd.GeoDataFrame(geometry=[shapely.LineString([(3.0, 50.4), (3.0, 50.5)])],
+    ...                         crs=4326)
+    >>> km_markers(line, 5)["km"].tolist()
+    [5.0, 10.0]
+    """
+    if (
+        isinstance(step_km, (bool, np.bool_))
+        or not isinstance(step_km, (int, float, np.integer, np.floating))
+        or not np.isfinite(step_km)
+        or step_km <= 0
+    ):
+        msg = f"step_km must be a number of kilometres > 0, got {step_km!r}"
+        raise InvalidInputError(msg)
+    gdf = as_frame(lines, where="lines")
+    parts = shapely.get_parts(gdf.geometry.dropna().to_numpy())
+    parts = parts[np.isin(shapely.get_type_id(parts), [1])]
+    if len(parts) == 0:
+        return gpd.GeoDataFrame({"km": []}, geometry=[], crs="EPSG:4326")
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    same = index[1:] == index[:-1]  # segments inside one part only
+    x0, y0 = coords[:-1][same, 0], coords[:-1][same, 1]
+    x1, y1 = coords[1:][same, 0], coords[1:][same, 1]
+    az, _, seg = GEOD.inv(x0, y0, x1, y1)
+    ends = np.cumsum(seg)
+    starts = ends - seg
+    targets = np.arange(1, int(ends[-1] // (step_km * 1000)) + 1) * step_km * 1000.0
+    if len(targets) == 0:
+        return gpd.GeoDataFrame({"km": []}, geometry=[], crs="EPSG:4326")
+    k = np.minimum(np.searchsorted(ends, targets, side="left"), len(seg) - 1)
+    lon, lat, _ = GEOD.fwd(x0[k], y0[k], az[k], targets - starts[k])
+    return gpd.GeoDataFrame(
+        {"km": targets / 1000.0}, geometry=shapely.points(lon, lat), crs="EPSG:4326"
+    )
+
+
+def auto_step_km(total_km: float) -> float:
+    """Return the marker spacing for a route of ``total_km``: 1 to 50 km.
+
+    Parameters
+    ----------
+    total_km : float
+        The route's length in kilometres.
+
+    Returns
+    -------
+    float
+        1 km up to 12 km, then 5, 10, 25, and 50 km beyond 600 km.
+
+    Examples
+    --------
+    >>> auto_step_km(180.0)
+    10
+    """
+    for limit, step in ((12, 1), (40, 5), (250, 10), (600, 25)):
+        if total_km <= limit:
+            return step
+    return 50
+
+
+def with_route_marks(gdf: gpd.GeoDataFrame, *, step_km: float | bool | None) -> gpd.GeoDataFrame:
+    """Return a route-like frame with start/finish points (when missing) and km markers.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Features with a ``kind`` column; its "route" and "leg" lines are measured.
+    step_km : float, False or None
+        Spacing of the km markers; ``None`` picks it from the length
+        (:func:`auto_step_km`), ``False`` draws none.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``gdf``'s rows, then "start" / "finish" points and "km" points (``km``, ``name``).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> line = gpd.GeoDataFrame({"kind": ["route"]},
+    ...                         geometry=[shapely.LineString([(3.0, 50.4), (3.0, 50.5)])], crs=4326)
+    >>> with_route_marks(line, step_km=False)["kind"].tolist()
+    ['route', 'start', 'finish']
+    """
+    kind = gdf["kind"].astype(str)
+    lines = gdf[kind.isin(list(ROUTE_LINES)).to_numpy()]
+    lines = lines[lines.geometry.notna() & ~lines.geometry.is_empty]
+    if len(lines) == 0:
+        return gdf
+    extra = []
+    coords = shapely.get_coordinates(lines.geometry.to_numpy())
+    if not kind.eq("start").any():
+        extra.append({"kind": "start", "name": "Start", "geometry": shapely.Point(coords[0])})
+    if not kind.eq("finish").any():
+        extra.append({"kind": "finish", "name": "Finish", "geometry": shapely.Point(coords[-1])})
+    frames = [gdf]
+    if extra:
+        frames.append(gpd.GeoDataFrame(extra, geometry="geometry", crs=gdf.crs))
+    if step_km is not False:
+        total = GEOD.geometry_length(shapely.line_merge(shapely.union_all(lines.geometry))) / 1000
+        step = step_km or auto_step_km(total)
+        marks = km_markers(lines, step)
+        if len(marks):
+            marks["kind"] = "km"
+            marks["name"] = [f"km {v:g}" for v in marks["km"]]
+            frames.append(marks)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=gdf.crs)
