@@ -356,3 +356,16 @@ def test_examples_of_the_places_modules_run(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_the_id_of_a_merged_copy_still_names_the_place():
+    from bassin_geo.data.layers import read_cached
+
+    estates = read_cached("mining_estates")
+    if "other_ids" not in estates or estates["other_ids"].isna().all():
+        pytest.skip("this data has no merged copies")
+    row = estates[estates["other_ids"].notna()].iloc[0]
+    old = str(row["other_ids"]).split(";")[0].strip()
+    assert bg.get_site(old)["site_id"] == row["site_id"]
+    places = bg.as_places(pd.DataFrame({"site_id": [old]}))
+    assert places["site_id"].tolist() == [row["site_id"]]

@@ -30,7 +30,13 @@ from rapidfuzz import fuzz, process
 
 from bassin_geo._text import compact, fold
 from bassin_geo.errors import AmbiguousSiteError, InvalidInputError, UnknownSiteError
-from bassin_geo.places.index import KIND_RANK, NameIndex, name_index, places_table
+from bassin_geo.places.index import (
+    KIND_RANK,
+    NameIndex,
+    id_positions,
+    name_index,
+    places_table,
+)
 from bassin_geo.places.names import Query, parse_query
 
 __all__ = ["KINDS", "MARGIN", "SURE", "get_site", "search"]
@@ -175,12 +181,6 @@ def _variant_score(
 
 
 @functools.lru_cache(maxsize=1)
-def _id_positions() -> dict[str, int]:
-    """``site_id`` → row position, without building the name index (ids need none)."""
-    return {sid: i for i, sid in enumerate(places_table()["site_id"])}
-
-
-@functools.lru_cache(maxsize=1)
 def _plain_table() -> pd.DataFrame:
     """The uniform columns of every place, without geometry: quick to take rows from."""
     plain: pd.DataFrame = pd.DataFrame(places_table()[_COLUMNS[:5]]).reset_index(drop=True)
@@ -198,9 +198,9 @@ def _ranked(
         raise InvalidInputError(msg)
     kinds = _check_kinds(kind)
     communes = _commune_filter(commune)
-    by_id = _id_positions().get(query.strip())
+    by_id = id_positions().get(query.strip())
     if by_id is not None:  # a site_id: that place, whatever the filters
-        one = _plain_table().iloc[[by_id]].copy()
+        one: pd.DataFrame = _plain_table().iloc[[by_id]].copy()
         one["score"], one["matched"], one["complete"] = 100.0, query.strip(), True
         return one
     parsed = parse_query(query)
@@ -393,7 +393,7 @@ def get_site(
     """
     table = places_table()
     if isinstance(query, str):
-        by_id = _id_positions().get(query.strip())
+        by_id = id_positions().get(query.strip())
         if by_id is not None:
             return _row(table, by_id)
     found = _ranked(query, kind, commune)

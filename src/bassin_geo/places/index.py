@@ -30,7 +30,7 @@ from bassin_geo.data.layers import read_cached
 from bassin_geo.places.aliases import SOURCED_ALIASES
 from bassin_geo.places.names import literal_key, name_words
 
-__all__ = ["KIND_RANK", "NameIndex", "Variant", "name_index", "places_table"]
+__all__ = ["KIND_RANK", "NameIndex", "Variant", "id_positions", "name_index", "places_table"]
 
 #: The order in which kinds are preferred among places of one commune that match a
 #: query equally well: people asking for "Arenberg" mean the pit before the slag heap
@@ -83,9 +83,10 @@ def places_table() -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        ``site_id`` (unique), ``name``, ``kind``, ``commune``, ``insee``, ``unesco``,
-        ``id_unesco``, ``source``, ``layer`` and a WGS84 point; the rows of the ``sites``
-        layer first, as that layer holds them. Shared: read it, never change it.
+        The columns of the ``sites`` layer (``site_id``, unique, ``name``, ``kind``,
+        ``commune``, ``insee``, ``unesco``, ``id_unesco``, ``source``, ``layer``...) and a
+        WGS84 point; the rows of the ``sites`` layer first, as that layer holds them.
+        Shared: read it, never change it.
 
     Examples
     --------
@@ -98,14 +99,18 @@ def places_table() -> gpd.GeoDataFrame:
     property_ = _extra("property", base, kind="property_component", unesco=True)
     property_["id_unesco"] = read_cached("property")["no_element"].astype(str).to_numpy()
     parts = [
-        sites[[*_COLUMNS, "layer", "geometry"]],
+        sites,
         _extra("shafts", base, kind="shaft", unesco=False),
         property_,
         _extra("communes_nord_pas_de_calais", base, kind="commune", unesco=False),
         _extra("epci", base, kind="epci", unesco=False),
     ]
+    # Every column of the sites layer, in its order (the other places leave empty the
+    # ones they lack, such as heap_number).
+    columns = [c for c in sites.columns if c != "geometry"]
+    columns += [c for c in [*_COLUMNS, "layer"] if c not in columns]
     table = gpd.GeoDataFrame(
-        pd.concat(parts, ignore_index=True)[[*_COLUMNS, "layer", "geometry"]],
+        pd.concat(parts, ignore_index=True)[[*columns, "geometry"]],
         geometry="geometry",
         crs=WGS84,
     )
@@ -115,6 +120,37 @@ def places_table() -> gpd.GeoDataFrame:
         msg = f"two places share the site_id {dup!r}: rebuild the data"
         raise ValueError(msg)
     return table
+
+
+@functools.lru_cache(maxsize=1)
+def id_positions() -> dict[str, int]:
+    """``site_id`` → row position in :func:`places_table`, old ids of merged copies included.
+
+    The data build merges copies of one estate or slag heap into one row and keeps the
+    merged-away ids in ``other_ids``; they still name that row.
+
+    Returns
+    -------
+    dict
+        Every ``site_id`` and every id of an ``other_ids`` column, to a row position.
+
+    Examples
+    --------
+    >>> positions = id_positions()
+    >>> places_table()["site_id"].iat[positions["pit:wallers-arenberg"]]
+    'pit:wallers-arenberg'
+    """
+    table = places_table()
+    positions = {sid: i for i, sid in enumerate(table["site_id"])}
+    for layer in ("mining_estates", "slag_heaps", "lakes"):
+        gdf = read_cached(layer)
+        if "other_ids" not in gdf:
+            continue
+        for sid, others in zip(gdf["site_id"], gdf["other_ids"], strict=True):
+            for other in _text(others).split(";"):
+                if other.strip() and sid in positions:
+                    positions.setdefault(other.strip(), positions[sid])
+    return positions
 
 
 @dataclass(frozen=True)
@@ -319,7 +355,7 @@ def name_index() -> NameIndex:
         for word in {w for unit in units for w in unit}:
             by_context_word.setdefault(word, []).append(position)
     vocabulary = sorted(w for w in set(by_word) | set(by_context_word) if not _NUMERIC.fullmatch(w))
-    positions = {sid: i for i, sid in enumerate(table["site_id"])}
+    positions = id_positions()
     pit_of_building: dict[int, int] = {}
     pits = read_cached("pitheads")
     for pit, buildings in zip(pits["site_id"], pits["headframe_building"], strict=True):

@@ -40,7 +40,7 @@ from bassin_geo.errors import (
 )
 from bassin_geo.places.checks import check_lonlat, mislabelled_degrees
 from bassin_geo.places.gazetteer import get_site
-from bassin_geo.places.index import places_table
+from bassin_geo.places.index import id_positions, places_table
 
 __all__ = ["as_places", "site_geometry"]
 
@@ -150,7 +150,8 @@ def _from_site_ids(frame: pd.DataFrame, resolve_polygons: bool, where: str) -> g
         msg = f"{where}: row {i} has no site_id; drop it or give one"
         raise EmptyInputError(msg)
     sites = places_table()  # every place of the gazetteer: sites, shafts, communes, EPCI
-    positions = pd.Index(sites["site_id"]).get_indexer(ids.astype(str))
+    known = id_positions()  # old ids of merged estates and slag heaps included
+    positions = np.array([known.get(i, -1) for i in ids.astype(str)], dtype=np.intp)
     for missing in np.flatnonzero(positions < 0):
         get_site(str(ids.iloc[missing]))  # not a site id: UnknownSiteError with suggestions
     rows = sites.iloc[positions]
