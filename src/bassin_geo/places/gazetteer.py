@@ -22,8 +22,9 @@ shaft 85 % when the query does not say "puits". See ``docs/search.md``.
 
 from __future__ import annotations
 
+import bisect
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -91,8 +92,12 @@ def _commune_filter(commune: str | None) -> set[str] | None:
     return {compact(n) for n in hit["name"]}
 
 
+@functools.lru_cache(maxsize=4096)
 def _word_matches(word: str, index: NameIndex) -> dict[str, float]:
-    """The index words a query word matches, with how well (1 exact, less with a typo)."""
+    """The index words a query word matches, with how well (1 exact, less with a typo).
+
+    Cached: the same word in a later query costs nothing (read the result, never change it).
+    """
     found = {word: 1.0} if word in index.by_word or word in index.by_context_word else {}
     if word.isalpha() and len(word) >= 4:
         for other, ratio, _ in process.extract(
@@ -100,9 +105,14 @@ def _word_matches(word: str, index: NameIndex) -> dict[str, float]:
         ):
             if other != word:
                 found[other] = max(found.get(other, 0.0), _FUZZY_WEIGHT * ratio / 100)
-        for other in index.vocabulary:  # a word cut short: "pinchon" for "pinchonvalles"
-            if other.startswith(word) and other != word:
+        # A word cut short ("pinchon" for "pinchonvalles"): the sorted vocabulary holds the
+        # words it begins in one run.
+        i = bisect.bisect_left(index.vocabulary, word)
+        while i < len(index.vocabulary) and index.vocabulary[i].startswith(word):
+            other = index.vocabulary[i]
+            if other != word:
                 found[other] = max(found.get(other, 0.0), _FUZZY_WEIGHT * 0.9)
+            i += 1
     return found
 
 
@@ -181,56 +191,65 @@ def _variant_score(
 
 
 @functools.lru_cache(maxsize=1)
-def _plain_table() -> pd.DataFrame:
-    """The uniform columns of every place, without geometry: quick to take rows from."""
-    plain: pd.DataFrame = pd.DataFrame(places_table()[_COLUMNS[:5]]).reset_index(drop=True)
-    return plain
+def _uniform_values() -> dict[str, list[Any]]:
+    """The uniform columns of every place as Python lists: quick to pick a few rows from."""
+    table = places_table()
+    return {c: [v if isinstance(v, str) else None for v in table[c]] for c in _COLUMNS[:5]}
 
 
-def _ranked(
+class _Hit(NamedTuple):
+    place: int  # row position in places_table()
+    score: float
+    matched: str
+    rank: int  # KIND_RANK of the place
+    complete: bool  # every query word matched exactly
+
+
+def _hits(
     query: str,
     kind: str | list[str] | tuple[str, ...] | None,
     commune: str | None,
-) -> pd.DataFrame:
-    """Every place the query reaches, best first, with the score columns of :func:`search`."""
+) -> list[_Hit]:
+    """Every place the query reaches, best first."""
     if not isinstance(query, str) or not query.strip():
         msg = f"a place query must be a non-empty string, got {query!r}"
         raise InvalidInputError(msg)
     kinds = _check_kinds(kind)
     communes = _commune_filter(commune)
+    index = name_index()
     by_id = id_positions().get(query.strip())
     if by_id is not None:  # a site_id: that place, whatever the filters
-        one: pd.DataFrame = _plain_table().iloc[[by_id]].copy()
-        one["score"], one["matched"], one["complete"] = 100.0, query.strip(), True
-        return one
+        return [_Hit(by_id, 100.0, query.strip(), int(index.kind_rank[by_id]), True)]
     parsed = parse_query(query)
     if _refusal(parsed) is not None:
-        empty: pd.DataFrame = pd.DataFrame(columns=[*_COLUMNS, "complete"])
-        return empty
-    index = name_index()
-    scored = _scores(parsed, index)
-    rows = []
-    for place, (score, matched, complete) in scored.items():
+        return []
+    hits = []
+    for place, (score, matched, complete) in _scores(parsed, index).items():
         place_kind = index.kinds[place]
         if kinds is not None and place_kind not in kinds:
+            continue
+        if communes is not None and index.commune_keys[place] not in communes:
             continue
         if parsed.kinds and place_kind not in parsed.kinds:
             score *= 0.75
         elif place_kind == "shaft" and "shaft" not in parsed.kinds:
             score *= 0.85
-        if score < _LISTED:
-            continue
-        rows.append((place, round(score, 1), matched, int(index.kind_rank[place]), complete))
-    if communes is not None:
-        rows = [r for r in rows if index.commune_keys[r[0]] in communes]
-    rows.sort(key=lambda r: (-r[1], r[3], index.names[r[0]]))
-    positions = [r[0] for r in rows]
-    found: pd.DataFrame = _plain_table().iloc[positions].copy()
-    found["score"] = [r[1] for r in rows]
-    found["matched"] = [r[2] for r in rows]
-    found["complete"] = [r[4] for r in rows]  # for get_site; search drops it
-    found.index = pd.Index(positions)  # kept for get_site; search resets it
-    return found
+        if score >= _LISTED:
+            hits.append(
+                _Hit(place, round(score, 1), matched, int(index.kind_rank[place]), complete)
+            )
+    hits.sort(key=lambda h: (-h.score, h.rank, index.names[h.place]))
+    return hits
+
+
+def _ranked(hits: list[_Hit]) -> pd.DataFrame:
+    """The search frame of these hits, in their order, with a fresh index."""
+    values = _uniform_values()
+    data: dict[str, list[Any]] = {c: [values[c][h.place] for h in hits] for c in values}
+    data["score"] = [h.score for h in hits]
+    data["matched"] = [h.matched for h in hits]
+    frame: pd.DataFrame = pd.DataFrame(data, columns=_COLUMNS)
+    return frame
 
 
 def search(
@@ -284,11 +303,8 @@ def search(
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
         msg = f"limit must be a positive integer or None, got {limit!r}"
         raise InvalidInputError(msg)
-    found = _ranked(query, kind, commune).drop(columns="complete")
-    if limit is not None:
-        found = found.iloc[:limit]
-    result: pd.DataFrame = found.reset_index(drop=True)
-    return result
+    hits = _hits(query, kind, commune)
+    return _ranked(hits if limit is None else hits[:limit])
 
 
 def _describe(found: pd.DataFrame, n: int = 8) -> str:
@@ -302,22 +318,21 @@ def _describe(found: pd.DataFrame, n: int = 8) -> str:
     return "; ".join(lines) + more
 
 
-def _pick(found: pd.DataFrame, preferred: tuple[str, ...]) -> int | None:
-    """The position of the one place the ranking means, or None when it is ambiguous."""
+def _pick(exact: list[_Hit], preferred: tuple[str, ...]) -> int | None:
+    """The position of the one place the exact hits mean, or None when it is ambiguous."""
     index = name_index()
-    best = float(found["score"].iloc[0])
-    top = found[found["score"] > best - MARGIN]
+    top = [h for h in exact if h.score > exact[0].score - MARGIN]
     # A pit's headframe building is the pit: keep one of the two.
-    positions = [int(p) for p in top.index]
-    kept = [p for p in positions if index.pit_of_building.get(p) not in positions]
+    positions = {h.place for h in top}
+    kept = [h.place for h in top if index.pit_of_building.get(h.place) not in positions]
     # A listed component is the listing record of the sites it holds ("Base des Argales"
     # is both the lake and its component): a site of the same name comes first.
     sites = [p for p in kept if index.kinds[p] != "property_component"]
     kept = sites or kept
     if len(kept) == 1:
         return kept[0]
-    communes = set(top.loc[kept, "commune"])
-    if len(communes) == 1 and all(isinstance(c, str) for c in communes):
+    communes = {index.commune_keys[p] for p in kept}
+    if len(communes) == 1 and "" not in communes:
         # One commune: the pit before the heap, building or estate named after it, or
         # the kind the query's kind word points to first ("puits 19": the shaft).
         def rank(p: int) -> tuple[int, int]:
@@ -396,15 +411,16 @@ def get_site(
         by_id = id_positions().get(query.strip())
         if by_id is not None:
             return _row(table, by_id)
-    found = _ranked(query, kind, commune)
-    if len(found) == 0:
+    hits = _hits(query, kind, commune)
+    if not hits:
         reason = _refusal(parse_query(query))
         msg = f"no site matches {query!r}" + (f": {reason}" if reason else "")
         raise UnknownSiteError(msg)
-    exact = found[found["complete"] & (found["score"] >= SURE)]
-    if len(exact) == 0:
+    exact = [h for h in hits if h.complete and h.score >= SURE]
+    if not exact:
         # A typo, or words that no place holds all of: suggest, never guess.
-        names = list(dict.fromkeys(found["matched"].iloc[:5]))
+        found = _ranked(hits[:5])
+        names = list(dict.fromkeys(found["matched"]))
         msg = (
             f"no site matches {query!r} well enough; did you mean {', '.join(names)}? "
             f"Closest places: {_describe(found, 5)}. Give one of these names, or a site_id."
@@ -413,9 +429,7 @@ def get_site(
     picked = _pick(exact, parse_query(query).preferred)
     if picked is not None:
         return _row(table, picked)
-    best = float(exact["score"].iloc[0])
-    top = exact[exact["score"] >= best - _LISTED_BEHIND]
-    top = top.drop(columns="complete").reset_index(drop=True)
+    top = _ranked([h for h in exact if h.score >= exact[0].score - _LISTED_BEHIND])
     kinds = sorted(set(top["kind"]))
     key = compact(query)
     communes = [c for c in top["commune"] if isinstance(c, str) and compact(c) not in key]

@@ -187,7 +187,7 @@ class Variant:
     heap_number: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per process
 class NameIndex:
     """The names of every place, and the words that lead to them.
 
