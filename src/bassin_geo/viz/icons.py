@@ -69,13 +69,16 @@ def icon_html(style: Style, box: str = "") -> str | None:
     return None
 
 
-def leaflet_style(style: Style) -> dict[str, Any]:
+def leaflet_style(style: Style, *, on_top: bool = False) -> dict[str, Any]:
     """Return the options the map's script draws a feature of ``style`` with.
 
     Parameters
     ----------
     style : Style
         A style of the shared table.
+    on_top : bool, default False
+        Draw points above the site markers (a route's own waypoints and stops): as a
+        small HTML dot in the marker pane rather than a circle on the canvas below.
 
     Returns
     -------
@@ -88,9 +91,22 @@ def leaflet_style(style: Style) -> dict[str, Any]:
     >>> from bassin_geo.styles import STYLES
     >>> leaflet_style(STYLES["lakes"])["fill"]
     True
+    >>> leaflet_style(STYLES["lakes"], on_top=True)["className"]
+    'bg-icon'
     """
     options = style.leaflet()
     icon = icon_html(style)
+    if icon is None and on_top:
+        size = int(2 * style.radius) + 4
+        fill = style.fill_color or style.color
+        options.update(
+            html=f'<div class="bg-dot" style="background:{fill};border-color:{style.color}"></div>',
+            className="bg-icon",
+            iconSize=[size, size],
+            iconAnchor=[size // 2, size // 2],
+            zIndexOffset=2000,
+        )
+        return options
     if icon is not None:
         size = (
             int(2 * style.radius)
@@ -102,6 +118,7 @@ def leaflet_style(style: Style) -> dict[str, Any]:
             className="bg-icon",
             iconSize=[size, size],
             iconAnchor=[size // 2, size // 2],
-            zIndexOffset=1000,
+            # Site icons sit above the circles; a route's own flags above the site icons.
+            zIndexOffset=1000 if style.symbol == "headframe" else 3000,
         )
     return options

@@ -19,6 +19,7 @@ import shapely
 from bassin_geo.crs import GEOD
 from bassin_geo.errors import InvalidInputError
 from bassin_geo.io import FrameLike, as_frame
+from bassin_geo.viz.labels import Lang, label
 
 __all__ = ["ROUTE_LINES", "auto_step_km", "km_markers", "with_route_marks"]
 
@@ -106,7 +107,9 @@ def auto_step_km(total_km: float) -> float:
     return 50
 
 
-def with_route_marks(gdf: gpd.GeoDataFrame, *, step_km: float | bool | None) -> gpd.GeoDataFrame:
+def with_route_marks(
+    gdf: gpd.GeoDataFrame, *, step_km: float | bool | None, lang: Lang = "fr"
+) -> gpd.GeoDataFrame:
     """Return a route-like frame with start/finish points (when missing) and km markers.
 
     Parameters
@@ -116,6 +119,8 @@ def with_route_marks(gdf: gpd.GeoDataFrame, *, step_km: float | bool | None) -> 
     step_km : float, False or None
         Spacing of the km markers; ``None`` picks it from the length
         (:func:`auto_step_km`), ``False`` draws none.
+    lang : {"fr", "en"}, default "fr"
+        The language of the names given to the added points ("Départ", "Arrivée").
 
     Returns
     -------
@@ -138,9 +143,13 @@ def with_route_marks(gdf: gpd.GeoDataFrame, *, step_km: float | bool | None) -> 
     extra = []
     coords = shapely.get_coordinates(lines.geometry.to_numpy())
     if not kind.eq("start").any():
-        extra.append({"kind": "start", "name": "Start", "geometry": shapely.Point(coords[0])})
+        extra.append(
+            {"kind": "start", "name": label("Start", lang), "geometry": shapely.Point(coords[0])}
+        )
     if not kind.eq("finish").any():
-        extra.append({"kind": "finish", "name": "Finish", "geometry": shapely.Point(coords[-1])})
+        extra.append(
+            {"kind": "finish", "name": label("Finish", lang), "geometry": shapely.Point(coords[-1])}
+        )
     frames = [gdf]
     if extra:
         frames.append(gpd.GeoDataFrame(extra, geometry="geometry", crs=gdf.crs))
