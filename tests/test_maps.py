@@ -643,3 +643,11 @@ def test_viz_reexports_and_package_names():
 
     assert viz.make_map is bg.make_map and viz.save_map is bg.save_map
     assert viz.km_markers is bg.km_markers
+
+
+def test_itinerary_stops_are_numbered():
+    it = bg.itinerary(["9-9bis", "11/19", "Arenberg", "Delloye"])  # straight legs
+    page = make_map(it, context=False, tiles=None).get_root().render()
+    numbers = re.findall(r'bg-num\\" style=\\"[^"]+\\">(\d+)<\\/div>', page)
+    assert numbers == ["2", "3"]  # between the start and finish flags
+    assert '"_tip":"Fosse 9 - 9 bis Declercq-Crombez"' in page  # the start, by name

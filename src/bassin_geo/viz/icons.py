@@ -17,7 +17,7 @@ from typing import Any
 
 from bassin_geo.styles import Style, headframe_svg
 
-__all__ = ["KM_STYLE", "icon_html", "leaflet_style"]
+__all__ = ["KM_STYLE", "icon_html", "leaflet_style", "numbered_dot_html"]
 
 #: The legend entry of the kilometre markers along routes.
 KM_STYLE = Style("Kilometre markers", color="#d7191c", symbol="km")
@@ -67,6 +67,34 @@ def icon_html(style: Style, box: str = "") -> str | None:
             f'border-color:{style.color};{box}">{arrow}</div>'
         )
     return None
+
+
+def numbered_dot_html(style: Style, number: int) -> str:
+    """Return the HTML of a stop's dot with its rank in the tour.
+
+    Parameters
+    ----------
+    style : Style
+        The stop style (its fill and outline colours).
+    number : int
+        The stop's rank.
+
+    Returns
+    -------
+    str
+        A ``div`` holding the number.
+
+    Examples
+    --------
+    >>> from bassin_geo.styles import ROUTE_STYLES
+    >>> numbered_dot_html(ROUTE_STYLES["stop"], 3).endswith(">3</div>")
+    True
+    """
+    fill = style.fill_color or style.color
+    return (
+        f'<div class="bg-dot bg-num" style="background:{fill};border-color:{style.color}">'
+        f"{int(number)}</div>"
+    )
 
 
 def leaflet_style(style: Style, *, on_top: bool = False) -> dict[str, Any]:

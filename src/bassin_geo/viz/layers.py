@@ -32,10 +32,10 @@ from bassin_geo.data.layers import load_layer
 from bassin_geo.io import FrameLike, SupportsGdf, as_frame, feature_collection
 from bassin_geo.io.options import DEFAULT_PRECISION
 from bassin_geo.styles import ROUTE_STYLES, Style, style_for
-from bassin_geo.viz.icons import KM_STYLE, leaflet_style
+from bassin_geo.viz.icons import KM_STYLE, leaflet_style, numbered_dot_html
 from bassin_geo.viz.labels import Lang, label
 from bassin_geo.viz.legend import GeometryKind
-from bassin_geo.viz.markers import with_route_marks
+from bassin_geo.viz.markers import itinerary_stops, with_route_marks
 from bassin_geo.viz.popups import popup_html
 from bassin_geo.viz.vendored import markercluster_head
 
@@ -280,7 +280,7 @@ def layer_items(layers: Sequence[LayerInput], *, lang: Lang = "fr") -> list[Laye
             shown = name if isinstance(name, str) and name else label(style.label, lang)
             items.append(LayerItem(shown, load_layer(item), style, item))
             continue
-        gdf = as_frame(item, where=f"layer {i + 1}")
+        gdf = itinerary_stops(as_frame(item, where=f"layer {i + 1}"))
         name = name or getattr(item, "name", None)
         if not (isinstance(name, str) and name) and isinstance(item, SupportsGdf):
             # an unnamed result says what it is
@@ -402,6 +402,18 @@ def add_layer(
             props["_html"] = np.where(km, html_km, None)
             props.loc[km, "_popup"] = None
             styles = styles + [KM_STYLE]
+        if "stop_number" in gdf:
+            # An itinerary's stops show their rank in the tour.
+            rank = pd.to_numeric(gdf["stop_number"], errors="coerce")
+            numbered = (gdf["kind"] == "stop").to_numpy() & rank.notna().to_numpy()
+            if numbered.any():
+                stop = ROUTE_STYLES["stop"]
+                pins = [
+                    numbered_dot_html(stop, int(n)) if hit else None
+                    for n, hit in zip(rank.fillna(0), numbered, strict=True)
+                ]
+                current = props["_html"] if "_html" in props else pd.Series(None, index=props.index)
+                props["_html"] = np.where(numbered, np.array(pins, dtype=object), current)
     frame = gpd.GeoDataFrame(props, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
     points = int(np.isin(shapely.get_type_id(frame.geometry.to_numpy()), [0, 4]).sum())
     clustered = cluster if cluster is not None else points > CLUSTER_ABOVE

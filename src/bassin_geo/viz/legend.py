@@ -36,6 +36,7 @@ PAGE_CSS = """
 .bg-pin.bg-small { font-size: 10px; line-height: 10px; color: #222; }
 .bg-dot { width: 100%%; height: 100%%; box-sizing: border-box; border: 2px solid #fff;
   border-radius: 50%%; box-shadow: 0 1px 3px rgba(0,0,0,.5); }
+.bg-num { color: #fff; font: 700 10px/12px system-ui, sans-serif; text-align: center; }
 .bg-km span { display: inline-block; transform: translate(-50%%, -50%%); padding: 0 4px;
   background: #fff; border: 1.5px solid #d7191c; border-radius: 8px; color: #d7191c;
   font: 700 10px/14px system-ui, sans-serif; white-space: nowrap; }

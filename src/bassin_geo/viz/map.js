@@ -234,16 +234,17 @@
     var bounds = cfg.bounds ? L.latLngBounds(cfg.bounds) : null;
     function fit() {
       if (!bounds) { return; }
-      var top = cfg.title ? 48 : 12;
-      var free = {paddingTopLeft: [12, top], paddingBottomRight: [12, 12], animate: false};
+      // Room for the title above, and for the zoom and search controls on the left.
+      var top = cfg.title ? 48 : 12, left = 52;
+      var free = {paddingTopLeft: [left, top], paddingBottomRight: [12, 12], animate: false};
       var legend = st.legend;
       if (legend) {
         // Make room beside the legend when the map keeps its zoom; else fold the legend.
         BG.foldLegend(map, false);
         var width = legend.offsetWidth + 24;
-        var room = {paddingTopLeft: [12, top], paddingBottomRight: [width, 12], animate: false};
-        var zoomFree = map.getBoundsZoom(bounds, false, L.point(24, top + 12));
-        var zoomRoom = map.getBoundsZoom(bounds, false, L.point(width + 12, top + 12));
+        var room = {paddingTopLeft: [left, top], paddingBottomRight: [width, 12], animate: false};
+        var zoomFree = map.getBoundsZoom(bounds, false, L.point(left + 12, top + 12));
+        var zoomRoom = map.getBoundsZoom(bounds, false, L.point(left + width, top + 12));
         if (zoomRoom >= zoomFree) { map.fitBounds(bounds, room); return; }
         map.fitBounds(bounds, free);
         BG.foldLegend(map, true);
