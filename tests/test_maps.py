@@ -651,3 +651,14 @@ def test_itinerary_stops_are_numbered():
     numbers = re.findall(r'bg-num\\" style=\\"[^"]+\\">(\d+)<\\/div>', page)
     assert numbers == ["2", "3"]  # between the start and finish flags
     assert '"_tip":"Fosse 9 - 9 bis Declercq-Crombez"' in page  # the start, by name
+
+
+def test_reachable_area_and_sites_are_drawn():
+    from bassin_geo.routing import load_network
+
+    lines = gpd.GeoSeries([shapely.LineString([(3.0, 50.4), (3.1, 50.4)])], crs=4326)
+    r = bg.reachable((3.0, 50.4), 10, network=load_network(lines), sites=[(3.005, 50.4)])
+    m = make_map(r, context=False, tiles=None)
+    assert _layer_names(m) == ["Zone accessible 1"]
+    page = m.get_root().render()
+    assert "Temps de parcours" in page and "10 min" in page

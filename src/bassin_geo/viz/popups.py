@@ -169,11 +169,20 @@ def _popup_rows(gdf: pd.DataFrame, lang: Lang) -> list[tuple[str, pd.Series]]:
         ("Population", number("population")),
         ("EPCI", _first(gdf, "epci_nom")),
         ("km", number("km", "", 1)),
+        ("Travel time", _minutes(gdf["time_s"]) if "time_s" in gdf else None),
+        ("Duration", _minutes(gdf["duration_s"]) if "duration_s" in gdf else None),
+        ("Mode", _first(gdf, "mode")),
         ("Method", _first(gdf, "method")),
         ("Approximate", yes_no("approximate")),
         ("Source", _source(gdf["source"]) if "source" in gdf else None),
     ]
     return [(label(name, lang), values) for name, values in rows if values is not None]
+
+
+def _minutes(seconds: pd.Series) -> pd.Series:
+    minutes = pd.to_numeric(seconds, errors="coerce") / 60.0
+    shown: pd.Series[str] = minutes.map(lambda v: f"{v:.0f} min").where(minutes.notna())
+    return shown
 
 
 def _source(values: pd.Series) -> pd.Series:
