@@ -662,3 +662,23 @@ def test_reachable_area_and_sites_are_drawn():
     assert _layer_names(m) == ["Zone accessible 1"]
     page = m.get_root().render()
     assert "Temps de parcours" in page and "10 min" in page
+
+
+@pytest.mark.browser
+def test_notebook_output_draws_with_no_network(browser):
+    m = make_map("pitheads", "perimeter", context=False)
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    outside = []
+
+    def block(route):
+        outside.append(route.request.url)
+        route.abort()
+
+    page.route("**/*", block)
+    page.set_content(m._repr_html_())  # what a notebook stores and a viewer shows
+    frame = page.frames[-1]
+    frame.wait_for_function("() => window.BassinGeo !== undefined")
+    counts = frame.evaluate(_COUNT)
+    assert counts["marker"] + counts["circle"] == len(bg.load_pitheads())
+    assert all("tile.openstreetmap.fr" in u for u in outside)  # only the tiles
+    page.close()

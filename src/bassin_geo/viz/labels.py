@@ -61,6 +61,11 @@ LABELS: dict[str, str] = {
     "Mining estate": "Cité minière",
     "Listed building": "Bâtiment inscrit",
     "Neo-natural space": "Espace néo-naturel",
+    "Component of the listed property": "Élément du bien inscrit",
+    "Mine shaft": "Puits",
+    "Mining railway": "Cavalier",
+    "Listed railway component": "Cavalier inscrit",
+    "Intercommunality (EPCI)": "Intercommunalité (EPCI)",
     # popup field labels
     "Kind": "Nature",
     "Commune": "Commune",

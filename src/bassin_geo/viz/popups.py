@@ -36,6 +36,14 @@ KIND_LABELS: dict[str, str] = {
     "mining_estate": "Mining estate",
     "building": "Listed building",
     "lake": "Neo-natural space",
+    "perimeter": "Basin contour",
+    "property_component": "Component of the listed property",
+    "buffer_zone": "Buffer zone",
+    "shaft": "Mine shaft",
+    "railway": "Mining railway",
+    "railway_component": "Listed railway component",
+    "commune": "Commune",
+    "epci": "Intercommunality (EPCI)",
 }
 
 
