@@ -298,12 +298,12 @@ def _search(page, text: str, expect: str) -> bool:
     """Type in the map's search box, pick the first result: does a popup say ``expect``?"""
     page.evaluate("() => { window[" + _MAP + "].closePopup(); }")
     page.locator(".bg-search input").fill(text)
-    page.locator(".bg-search li").first.click()
+    page.locator(".bg-search li").first.click(timeout=30_000)
     page.wait_for_function(
         "t => [...document.querySelectorAll('.leaflet-popup-content')]"
         ".some(p => p.textContent.includes(t))",
         arg=expect,
-        timeout=10_000,
+        timeout=30_000,  # the map flies there first; a loaded machine is slow
     )
     return True
 
