@@ -682,3 +682,29 @@ def test_notebook_output_draws_with_no_network(browser):
     assert counts["marker"] + counts["circle"] == len(bg.load_pitheads())
     assert all("tile.openstreetmap.fr" in u for u in outside)  # only the tiles
     page.close()
+
+
+@pytest.mark.browser
+def test_mbtiles_unpacked_beside_the_page_draw_offline(browser, tmp_path):
+    import sqlite3
+
+    from bassin_geo.viz import extract_mbtiles
+
+    png = (ROOT / "src/bassin_geo/viz/assets/leaflet/images/layers.png").read_bytes()
+    with sqlite3.connect(tmp_path / "basin.mbtiles") as db:
+        db.execute("CREATE TABLE tiles (zoom_level, tile_column, tile_row, tile_data)")
+        # Two tiles at zoom 10 around Lens; MBTiles count rows from the south.
+        rows = [(10, x, 1024 - 1 - 343, png) for x in (520, 521)]
+        db.executemany("INSERT INTO tiles VALUES (?, ?, ?, ?)", rows)
+    template = extract_mbtiles(tmp_path / "basin.mbtiles", tmp_path / "tiles")
+    assert template == "tiles/{z}/{x}/{y}.png"
+    assert (tmp_path / "tiles/10/520/343.png").is_file()
+    with pytest.raises(OverwriteError):
+        extract_mbtiles(tmp_path / "basin.mbtiles", tmp_path / "tiles")
+    m = make_map("perimeter", context=False, tiles=template, attr="Mes tuiles")
+    out = save_map(m, tmp_path / "map.html", offline=True)
+    page, errors, outside = _open(browser, out)
+    page.evaluate("() => { window[" + _MAP + "].setView([50.45, 2.9], 10); }")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    assert outside == []  # the page asked for nothing but its own folder
+    page.close()
