@@ -235,12 +235,21 @@ def _draw_site_icons(ax: Axes, style: Style, x: float, y: float) -> None:
     size = 2 * min(style.radius, 9.0)
     face = style.fill_color or style.color
     if style.symbol == "headframe":
-        ax.plot(x, y, "o", ms=size * 0.95, mfc="#ffffff", mec=style.color, mew=1.3)
-        ax.plot(x, y, marker=_headframe_marker(), ms=size * 0.62, mfc="none", mec=_INK, mew=0.9)
+        ax.plot(x, y, "o", ms=size * 0.95, mfc="#ffffff", mec=style.color, mew=1.3, clip_on=False)
+        ax.plot(
+            x,
+            y,
+            marker=_headframe_marker(),
+            ms=size * 0.62,
+            mfc="none",
+            mec=_INK,
+            mew=0.9,
+            clip_on=False,
+        )
         return
     edge = _INK if style.color.lower() in ("#ffffff", "#fff") else style.color
     marker = _MARKERS.get(style.symbol, "o")
-    ax.plot(x, y, marker, ms=max(size, 6.5), mfc=face, mec=edge, mew=0.6, alpha=0.95)
+    ax.plot(x, y, marker, ms=max(size, 6.5), mfc=face, mec=edge, mew=0.6, alpha=0.95, clip_on=False)
 
 
 # ----------------------------------------------------------------------------- rows
@@ -329,7 +338,7 @@ def _events_row(ax: Axes, content: StripContent, renderer: RendererAgg, lang: st
                 fontsize=8,
                 fontweight=weight,
                 color=_INK,
-                gid=f"event-{event.kind}",
+                gid=f"event-{event.kind}-{event.km:.3f}",
             )
             box = _box(text, renderer, 2.0)
             if not any(box.overlaps(other) for other in placed):
@@ -376,7 +385,7 @@ def _sites_row(
                 va="bottom",
                 fontsize=6.5,
                 color=_INK,
-                gid="site-name",
+                gid=f"site-name-{len(texts)}",
             )
         )
         priority.append((2.0 if notable else 0.0) - float(row["distance_m"]) / 1e4)
@@ -481,7 +490,7 @@ def _bands_row(
                     va="center",
                     fontsize=6.5,
                     color=_INK,
-                    gid=f"km-{area}",
+                    gid=f"km-{area}-{len(texts)}",
                 )
                 texts.append(text)
                 priority.append(inside)
@@ -531,7 +540,7 @@ def _communes_row(
                 va="top",
                 fontsize=7,
                 color=_INK,
-                gid="commune-name",
+                gid=f"commune-name-{i}",
             )
         )
         priority.append(length + (1e3 if ends else 0.0))
