@@ -105,12 +105,22 @@ def text_as_text() -> Iterator[None]:
 class StripFigure(Figure):
     """A matplotlib Figure whose ``savefig`` keeps text as text in SVG and PDF.
 
+    Parameters
+    ----------
+    *args : Any
+        Passed to :class:`matplotlib.figure.Figure`.
+    **kwargs : Any
+        Passed to :class:`matplotlib.figure.Figure` (``figsize``, ``dpi``...).
+
     Examples
     --------
     >>> import bassin_geo as bg
     >>> isinstance(stage_strip(bg.load_stage(2025, 2)), Figure)
     True
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
 
     def savefig(self, *args: Any, **kwargs: Any) -> None:
         """Save the figure as :meth:`matplotlib.figure.Figure.savefig` does, text kept as text.

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 __all__ = [
     "AREAS",
     "Event",
-    "ItineraryLike",
     "StripContent",
     "gather",
     "gpx_elevations",
@@ -60,7 +59,7 @@ _EVENT_RANK = {"start": 5, "finish": 5, "climb": 4, "sprint": 4, "passage": 2}
 
 
 @runtime_checkable
-class ItineraryLike(Protocol):
+class _ItineraryLike(Protocol):
     """What :func:`itinerary_route` reads from an itinerary: its legs and its stops."""
 
     legs: gpd.GeoDataFrame
@@ -85,6 +84,11 @@ class Event:
         A climb's category, when the data gives one.
     rank : int
         How much its label matters when labels compete for room.
+
+    Examples
+    --------
+    >>> Event(87.5, "sprint", "Sprint intermédiaire : Morbecque").rank
+    1
     """
 
     km: float
@@ -117,6 +121,13 @@ class StripContent:
         The sites' layer name.
     within : float
         The sites' search distance in metres.
+
+    Examples
+    --------
+    >>> import bassin_geo as bg
+    >>> content = gather(bg.load_stage(2025, 2))
+    >>> content.layer, content.bands["perimeter"].starts_inside
+    ('pitheads', True)
     """
 
     route: Route
@@ -174,7 +185,7 @@ def gpx_elevations(path: str | os.PathLike[str]) -> np.ndarray[Any, np.dtype[np.
     return None
 
 
-def itinerary_route(itinerary: ItineraryLike) -> Route:
+def itinerary_route(itinerary: _ItineraryLike) -> Route:
     """Return an itinerary (or tour) as one route whose waypoints are its stops.
 
     Parameters
@@ -357,7 +368,7 @@ def gather(
     """
     within_m = float(check_distance(within))
     heights = None
-    if isinstance(route, ItineraryLike) and not isinstance(route, Route):
+    if isinstance(route, _ItineraryLike) and not isinstance(route, Route):
         route = itinerary_route(route)
     elif isinstance(route, (str, os.PathLike)) and Path(route).suffix.lower() == ".gpx":
         heights = gpx_elevations(route)
