@@ -68,6 +68,8 @@ _FULL_UP_TO_KM = 120.0
 _FULL_UP_TO_COMMUNES = 70
 # In summary detail, only the communes run through for this long are candidates for a name.
 _SUMMARY_MIN_KM = 1.5
+# How far (pixels at 100 dpi) a name may reach past the ends of the km axis.
+_SIDE_SLACK_PX = 6.0
 # Longer site names are cut with an ellipsis.
 _NAME_CHARS = 30
 
@@ -194,17 +196,26 @@ def _thin(
     renderer: RendererAgg,
     pad: float = 1.5,
     room: Bbox | None = None,
+    obstacles: Sequence[Bbox] = (),
 ) -> list[Text]:
     """Keep the texts that fit, most important first; remove the others from the figure.
 
-    A text overlapping one already kept, or reaching out of ``room`` vertically, goes.
+    A text goes when it overlaps a text already kept or one of ``obstacles`` (the bands),
+    or reaches out of ``room`` (its axes; a few pixels' slack at the sides).
     """
     placed: list[Bbox] = []
     kept: list[Text] = []
     for i in sorted(range(len(texts)), key=lambda i: -priority[i]):
         box = _box(texts[i], renderer, pad)
-        outside = room is not None and (box.y1 > room.y1 + pad or box.y0 < room.y0 - pad)
-        if outside or any(box.overlaps(other) for other in placed):
+        bare = texts[i].get_window_extent(renderer)
+        outside = room is not None and (
+            box.y1 > room.y1 + pad
+            or box.y0 < room.y0 - pad
+            or bare.x0 < room.x0 - _SIDE_SLACK_PX
+            or bare.x1 > room.x1 + _SIDE_SLACK_PX
+        )
+        blocked = any(bare.overlaps(other) for other in obstacles)
+        if outside or blocked or any(box.overlaps(other) for other in placed):
             texts[i].remove()
             continue
         placed.append(box)
@@ -245,7 +256,18 @@ def _draw_site_icons(ax: Axes, style: Style, x: float, y: float) -> None:
     size = 2 * min(style.radius, 9.0)
     face = style.fill_color or style.color
     if style.symbol == "headframe":
-        ax.plot(x, y, "o", ms=size * 0.95, mfc="#ffffff", mec=style.color, mew=1.3, clip_on=False)
+        # Notable sites drawn over the others when icons touch.
+        ax.plot(
+            x,
+            y,
+            "o",
+            ms=size * 0.95,
+            mfc="#ffffff",
+            mec=style.color,
+            mew=1.3,
+            clip_on=False,
+            zorder=4,
+        )
         ax.plot(
             x,
             y,
@@ -255,6 +277,7 @@ def _draw_site_icons(ax: Axes, style: Style, x: float, y: float) -> None:
             mec=_INK,
             mew=0.9,
             clip_on=False,
+            zorder=5,
         )
         return
     edge = _INK if style.color.lower() in ("#ffffff", "#fff") else style.color
@@ -458,6 +481,7 @@ def _bands_row(
     ax.spines["bottom"].set_color("#bbbbbb")
     texts: list[Text] = []
     priority: list[float] = []
+    obstacles: list[Bbox] = []
     # Passages closer than this share one pair of km labels: the first entry, the last exit.
     join_km = 0.012 * content.route.length_km
     for lane, (area, _) in zip(range(n - 1, -1, -1), AREAS, strict=True):
@@ -468,7 +492,7 @@ def _bands_row(
         runs: list[list[float]] = []
         for row in content.bands[area].passages.itertuples():
             km_in, km_out = float(row.km_in), float(row.km_out)
-            ax.add_patch(
+            band = ax.add_patch(
                 Rectangle(
                     (km_in, lane - 0.24),
                     km_out - km_in,
@@ -481,6 +505,7 @@ def _bands_row(
                     zorder=2,
                 )
             )
+            obstacles.append(band.get_window_extent(renderer))
             if runs and km_in - runs[-1][1] < join_km:
                 runs[-1][1:] = [km_out, runs[-1][2] + km_out - km_in]
             else:
@@ -504,7 +529,7 @@ def _bands_row(
                 )
                 texts.append(text)
                 priority.append(inside)
-    _thin(texts, priority, renderer)
+    _thin(texts, priority, renderer, obstacles=obstacles)
 
 
 def _communes_row(
@@ -516,6 +541,7 @@ def _communes_row(
     texts: list[Text] = []
     priority: list[float] = []
     last = len(communes) - 1
+    seen: set[str] = set()
     rows = zip(
         communes["km_in"].to_numpy(dtype=float),
         communes["km_out"].to_numpy(dtype=float),
@@ -553,7 +579,10 @@ def _communes_row(
                 gid=f"commune-name-{i}",
             )
         )
-        priority.append(length + (1e3 if ends else 0.0))
+        # A commune entered again (a zigzag along its border) yields to one not named yet.
+        again = name in seen
+        seen.add(name)
+        priority.append(length * (0.3 if again else 1.0) + (1e3 if ends else 0.0))
     kept = _thin(texts, priority, renderer, room=ax.get_window_extent(renderer))
     return len(kept), len(communes)
 
@@ -709,6 +738,8 @@ def stage_strip(
         rows.append("profile")
     rows += ["bands", "communes"]
     heights = [_ROWS[r] for r in rows]
+    if len(content.events) <= 2:  # only a start and a finish: a lower row
+        heights[0] = 0.7
     total = _TOP_IN + sum(heights) + _BOTTOM_IN
     with text_as_text():
         fig = StripFigure(figsize=(width_in, total), dpi=100)
