@@ -111,6 +111,20 @@ def test_names_never_overlap(strips, key, detail):
             assert not a.overlaps(b), prefix
 
 
+@pytest.mark.parametrize("key", [3, RIDE])
+def test_km_labels_keep_off_the_bands(strips, key):
+    fig = strips(key, detail="full")
+    renderer = fig.canvas.get_renderer()
+    bands = [
+        p.get_window_extent(renderer)
+        for p in _axes(fig, "bands").patches
+        if p.get_label() in ("perimeter", "buffer_zone", "property")
+    ]
+    labels = _boxes(fig, _texts(fig, "km-"))
+    assert labels
+    assert not any(label.overlaps(band) for label in labels for band in bands)
+
+
 def test_summary_names_fewer_than_full(strips):
     full = len(_texts(strips(1, detail="full"), "commune-name"))
     summary = len(_texts(strips(1, detail="summary"), "commune-name"))

@@ -529,7 +529,7 @@ def _bands_row(
                 )
                 texts.append(text)
                 priority.append(inside)
-    _thin(texts, priority, renderer, obstacles=obstacles)
+    _thin(texts, priority, renderer, room=ax.get_window_extent(renderer), obstacles=obstacles)
 
 
 def _communes_row(
