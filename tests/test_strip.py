@@ -10,9 +10,11 @@ import itertools
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import geopandas as gpd
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
+import shapely
 from click.testing import CliRunner
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
@@ -196,6 +198,26 @@ def test_climbs_without_a_place_sit_between_their_neighbours(strips):
     events = {t.get_text(): t.get_position()[0] for t in _texts(strips(1, lang="en"), "event-")}
     assert events["Mont Cassel (km 106.0)"] < events["Mont Noir (km 139.7)"]
     assert events["Mont Noir (km 139.7)"] < bg.load_stage(2025, 1).length_km
+
+
+def test_climb_category_when_the_data_has_one():
+    waypoints = gpd.GeoDataFrame(
+        {"name": ["Mont X"], "event": ["climb"], "category": ["3"]},
+        geometry=[shapely.Point(2.85, 50.43)],
+        crs=4326,
+    )
+    route = bg.Route.from_coords([(2.75, 50.43), (2.95, 50.43)], waypoints=waypoints)
+    fig = stage_strip(route)
+    labels = [t.get_text() for t in _texts(fig, "event-")]
+    assert labels[1] == "Mont X (cat. 3)"
+    # The category is written inside the climb's triangle too.
+    assert "3" in [t.get_text() for t in _axes(fig, "events").texts]
+
+
+def test_a_route_outside_the_region_still_draws():
+    fig = stage_strip(bg.Route.from_coords([(2.30, 48.85), (2.40, 48.86)], name="Paris"))
+    assert not _texts(fig, "commune-name") and not _texts(fig, "km-")
+    assert [t.get_text() for t in _texts(fig, "event-")] == ["Départ", "Arrivée"]
 
 
 def test_a_real_ride_is_not_approximate_and_has_start_and_finish(strips):
