@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,23 +30,28 @@ from typing import TYPE_CHECKING, Any
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
-from matplotlib.path import Path as MplPath
-from matplotlib.text import Text
-from matplotlib.transforms import Bbox
 
 from bassin_geo.errors import InvalidInputError
 from bassin_geo.io.atomic import atomic_write
-from bassin_geo.styles import ROUTE_STYLES, STYLES, Style, style_for
-from bassin_geo.viz.strip_data import AREAS, StripContent, gather
+from bassin_geo.styles import style_for
+from bassin_geo.viz.strip_data import StripContent, gather
 from bassin_geo.viz.strip_labels import check_lang, number, style_label, word
+from bassin_geo.viz.strip_rows import (
+    INK,
+    MUTED,
+    draw_bands,
+    draw_communes,
+    draw_events,
+    draw_profile,
+    draw_sites,
+    events_height,
+    plan_events,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    import pandas as pd
 
 __all__ = [
     "DETAILS",
@@ -66,18 +71,6 @@ FORMATS = (".png", ".svg", ".pdf")
 # "auto" draws every name up to this length and number of commune passages.
 _FULL_UP_TO_KM = 120.0
 _FULL_UP_TO_COMMUNES = 70
-# In summary detail, only the communes run through for this long are candidates for a name.
-_SUMMARY_MIN_KM = 1.5
-# How far (pixels at 100 dpi) a name may reach past the ends of the km axis.
-_SIDE_SLACK_PX = 6.0
-# Longer site names are cut with an ellipsis.
-_NAME_CHARS = 30
-
-_INK = "#222222"
-_MUTED = "#6b6b6b"
-_COMMUNE_FILL = {True: "#eadfd3", False: "#efefef"}
-_PROFILE = ("#cdbba7", "#6b5a4a")
-
 # Row heights in inches: title, events, sites, profile, bands, communes, axis and notes.
 _ROWS = {"events": 1.0, "sites": 1.9, "profile": 1.4, "bands": 1.05, "communes": 1.5}
 _TOP_IN, _BOTTOM_IN = 0.95, 1.0
@@ -182,409 +175,6 @@ def resolve_detail(detail: str, length_km: float, n_communes: int) -> str:
         return detail
     small = length_km <= _FULL_UP_TO_KM and n_communes <= _FULL_UP_TO_COMMUNES
     return "full" if small else "summary"
-
-
-# ----------------------------------------------------------------------------- thinning
-def _box(text: Text, renderer: RendererAgg, pad: float) -> Bbox:
-    box = text.get_window_extent(renderer)
-    return Bbox.from_extents(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad)
-
-
-def _thin(
-    texts: Sequence[Text],
-    priority: Sequence[float],
-    renderer: RendererAgg,
-    pad: float = 1.5,
-    room: Bbox | None = None,
-    obstacles: Sequence[Bbox] = (),
-) -> list[Text]:
-    """Keep the texts that fit, most important first; remove the others from the figure.
-
-    A text goes when it overlaps a text already kept or one of ``obstacles`` (the bands),
-    or reaches out of ``room`` (its axes; a few pixels' slack at the sides).
-    """
-    placed: list[Bbox] = []
-    kept: list[Text] = []
-    for i in sorted(range(len(texts)), key=lambda i: -priority[i]):
-        box = _box(texts[i], renderer, pad)
-        bare = texts[i].get_window_extent(renderer)
-        outside = room is not None and (
-            box.y1 > room.y1 + pad
-            or box.y0 < room.y0 - pad
-            or bare.x0 < room.x0 - _SIDE_SLACK_PX
-            or bare.x1 > room.x1 + _SIDE_SLACK_PX
-        )
-        blocked = any(bare.overlaps(other) for other in obstacles)
-        if outside or blocked or any(box.overlaps(other) for other in placed):
-            texts[i].remove()
-            continue
-        placed.append(box)
-        kept.append(texts[i])
-    return sorted(kept, key=lambda t: float(t.get_position()[0]))
-
-
-# ----------------------------------------------------------------------------- markers
-def _headframe_marker() -> MplPath:
-    """The headframe of :func:`bassin_geo.styles.headframe_svg` as a matplotlib marker."""
-    strokes = [((7, 19.5), (11.2, 7.6)), ((16.9, 19.5), (12.8, 7.6))]
-    strokes += [((8.6, 15), (15.4, 15)), ((6, 19.5), (18, 19.5))]
-    verts: list[tuple[float, float]] = []
-    codes: list[np.uint8] = []
-    for a, b in strokes:
-        verts += [a, b]
-        codes += [MplPath.MOVETO, MplPath.LINETO]
-    wheel = MplPath.circle((12, 6.4), 2.4)
-    verts += [(float(x), float(y)) for x, y in np.asarray(wheel.vertices, dtype=float)]
-    codes += [np.uint8(c) for c in np.asarray(wheel.codes, dtype=np.uint8)]
-    # SVG y points down; a marker's y points up.
-    return MplPath([(x - 12, 12 - y) for x, y in verts], codes)
-
-
-_MARKERS = {"circle": "o", "square": "s", "start": ">", "finish": "s", "enter": ">", "exit": "<"}
-
-
-def _site_style(style: Style, row: pd.Series[Any]) -> Style:
-    if style.by and style.by in row.index:
-        value = row[style.by]
-        for key, sub in style.categories.items():
-            if key == value or (isinstance(key, bool) and bool(value) is key and value in (0, 1)):
-                return sub
-    return style
-
-
-def _draw_site_icons(ax: Axes, style: Style, x: float, y: float) -> None:
-    size = 2 * min(style.radius, 9.0)
-    face = style.fill_color or style.color
-    if style.symbol == "headframe":
-        # Notable sites drawn over the others when icons touch.
-        ax.plot(
-            x,
-            y,
-            "o",
-            ms=size * 0.95,
-            mfc="#ffffff",
-            mec=style.color,
-            mew=1.3,
-            clip_on=False,
-            zorder=4,
-        )
-        ax.plot(
-            x,
-            y,
-            marker=_headframe_marker(),
-            ms=size * 0.62,
-            mfc="none",
-            mec=_INK,
-            mew=0.9,
-            clip_on=False,
-            zorder=5,
-        )
-        return
-    edge = _INK if style.color.lower() in ("#ffffff", "#fff") else style.color
-    marker = _MARKERS.get(style.symbol, "o")
-    ax.plot(x, y, marker, ms=max(size, 6.5), mfc=face, mec=edge, mew=0.6, alpha=0.95, clip_on=False)
-
-
-# ----------------------------------------------------------------------------- rows
-def _row_title(ax: Axes, text: str, y: float = 0.97) -> None:
-    ax.text(
-        -0.006,
-        y,
-        text,
-        transform=ax.transAxes,
-        ha="right",
-        va="top",
-        fontsize=8.5,
-        fontweight="bold",
-        color=_INK,
-    )
-
-
-def _plain(ax: Axes, label: str) -> None:
-    ax.set_label(label)
-    ax.set_yticks([])
-    ax.set_ylim(0, 1)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.spines["bottom"].set_color("#bbbbbb")
-    ax.tick_params(axis="x", length=0, labelbottom=False)
-
-
-def _events_row(ax: Axes, content: StripContent, renderer: RendererAgg, lang: str) -> None:
-    _plain(ax, "events")
-    _row_title(ax, word("events", lang))
-    length = content.route.length_km
-    placed: list[Bbox] = []
-    for event in sorted(content.events, key=lambda e: -e.rank):
-        style = ROUTE_STYLES.get(event.kind)
-        if event.kind == "climb":
-            ax.plot(
-                event.km, 0.16, "^", ms=11, mfc="#c0392b", mec="#7b241c", mew=0.8, clip_on=False
-            )
-            if event.category:
-                ax.text(
-                    event.km,
-                    0.13,
-                    event.category,
-                    ha="center",
-                    va="center",
-                    fontsize=6,
-                    color="#ffffff",
-                    fontweight="bold",
-                )
-        elif event.kind == "sprint":
-            ax.plot(
-                event.km, 0.16, "o", ms=11, mfc="#1a9641", mec="#0f5c27", mew=0.8, clip_on=False
-            )
-            ax.text(
-                event.km,
-                0.16,
-                "S",
-                ha="center",
-                va="center",
-                fontsize=6.5,
-                color="#ffffff",
-                fontweight="bold",
-            )
-        elif style is not None and event.kind in ("start", "finish"):
-            ax.plot(
-                event.km,
-                0.16,
-                _MARKERS[style.symbol],
-                ms=10,
-                mfc=style.fill_color,
-                mec=style.color,
-                mew=0.8,
-                clip_on=False,
-            )
-        else:
-            ax.plot(event.km, 0.16, "o", ms=6, mfc="#2b83ba", mec="#ffffff", mew=0.8, clip_on=False)
-        ha = "left" if event.km < 0.1 * length else "right" if event.km > 0.9 * length else "center"
-        weight = "bold" if event.rank >= 4 else "normal"
-        for level in (0.42, 0.7):
-            text = ax.text(
-                event.km,
-                level,
-                event.label,
-                ha=ha,
-                va="bottom",
-                fontsize=8,
-                fontweight=weight,
-                color=_INK,
-                gid=f"event-{event.kind}-{event.km:.3f}",
-            )
-            box = _box(text, renderer, 2.0)
-            if not any(box.overlaps(other) for other in placed):
-                placed.append(box)
-                ax.plot([event.km, event.km], [0.26, level - 0.02], color="#999999", lw=0.6)
-                break
-            text.remove()
-
-
-def _sites_row(
-    ax: Axes, content: StripContent, renderer: RendererAgg, lang: str, detail: str
-) -> tuple[int, int]:
-    _plain(ax, "sites")
-    style = style_for(content.layer)
-    within = number(content.within, lang)
-    _row_title(ax, f"{style_label(style.label, lang)}\n< {within} m")
-    sites: gpd.GeoDataFrame = content.sites
-    shown: dict[str, Style] = {}
-    texts: list[Text] = []
-    priority: list[float] = []
-    label_col = "name" if "name" in sites.columns else None
-    for _, row in sites.iterrows():
-        sub = _site_style(style, row)
-        shown.setdefault(sub.label, sub)
-        km = float(row["km"])
-        _draw_site_icons(ax, sub, km, 0.1)
-        if label_col is None or not isinstance(row[label_col], str):
-            continue
-        notable = bool(row.get("headframe", False) is True or row.get("unesco", False) is True)
-        if detail == "summary" and not notable and float(row["distance_m"]) > content.within / 2:
-            continue
-        name = (
-            row[label_col]
-            if len(row[label_col]) <= _NAME_CHARS
-            else (row[label_col][: _NAME_CHARS - 1].rstrip() + "\u2026")
-        )
-        texts.append(
-            ax.text(
-                km,
-                0.22,
-                name,
-                rotation=90,
-                ha="center",
-                va="bottom",
-                fontsize=6.5,
-                color=_INK,
-                gid=f"site-name-{len(texts)}",
-            )
-        )
-        priority.append((2.0 if notable else 0.0) - float(row["distance_m"]) / 1e4)
-    kept = _thin(texts, priority, renderer, room=ax.get_window_extent(renderer))
-    handles = [
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker=_MARKERS.get(s.symbol, "o") if s.symbol != "headframe" else "o",
-            ms=7,
-            mfc=s.fill_color or s.color if s.symbol != "headframe" else "#ffffff",
-            mec=_INK if s.symbol != "headframe" else s.color,
-            label=style_label(s.label, lang),
-        )
-        for s in shown.values()
-    ]
-    if handles:
-        ax.legend(
-            handles=handles,
-            loc="upper right",
-            bbox_to_anchor=(-0.006, 0.62),
-            fontsize=7,
-            frameon=False,
-            handletextpad=0.3,
-            borderaxespad=0,
-        )
-    return len(kept), len(sites)
-
-
-def _profile_row(ax: Axes, content: StripContent, lang: str) -> None:
-    assert content.elevation is not None  # noqa: S101 - only called with heights
-    ax.set_label("profile")
-    km, z = content.route.km, content.elevation
-    low = float(np.nanmin(z))
-    high = float(np.nanmax(z))
-    floor = max(0.0, low - 0.15 * (high - low + 10))
-    ax.fill_between(km, z, floor, color=_PROFILE[0], lw=0)
-    ax.plot(km, z, color=_PROFILE[1], lw=1.0)
-    ax.set_ylim(floor, high + 0.2 * (high - floor + 10))
-    ax.set_ylabel(word("elevation", lang), fontsize=8)
-    ax.tick_params(axis="y", labelsize=7)
-    ax.tick_params(axis="x", length=0, labelbottom=False)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.grid(axis="y", color="#e3e3e3", lw=0.6)
-
-
-def _bands_row(
-    ax: Axes, content: StripContent, renderer: RendererAgg, lang: str, detail: str
-) -> None:
-    ax.set_label("bands")
-    n = len(AREAS)
-    ax.set_ylim(-0.6, n - 0.4)
-    ax.set_yticks(range(n), [word(key, lang) for _, key in reversed(AREAS)], fontsize=8)
-    ax.tick_params(axis="y", length=0)
-    ax.tick_params(axis="x", length=0, labelbottom=False)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.spines["bottom"].set_color("#bbbbbb")
-    texts: list[Text] = []
-    priority: list[float] = []
-    obstacles: list[Bbox] = []
-    # Passages closer than this share one pair of km labels: the first entry, the last exit.
-    join_km = 0.012 * content.route.length_km
-    for lane, (area, _) in zip(range(n - 1, -1, -1), AREAS, strict=True):
-        style = STYLES[area]
-        face = style.fill_color or style.color
-        alpha = 0.8 if style.fill_color else 0.35
-        ax.axhspan(lane - 0.24, lane + 0.24, color="#f4f4f4", lw=0, zorder=0)
-        runs: list[list[float]] = []
-        for row in content.bands[area].passages.itertuples():
-            km_in, km_out = float(row.km_in), float(row.km_out)
-            band = ax.add_patch(
-                Rectangle(
-                    (km_in, lane - 0.24),
-                    km_out - km_in,
-                    0.48,
-                    facecolor=face,
-                    edgecolor=style.color,
-                    lw=0.8,
-                    alpha=alpha,
-                    label=area,
-                    zorder=2,
-                )
-            )
-            obstacles.append(band.get_window_extent(renderer))
-            if runs and km_in - runs[-1][1] < join_km:
-                runs[-1][1:] = [km_out, runs[-1][2] + km_out - km_in]
-            else:
-                runs.append([km_in, km_out, km_out - km_in])
-        for km_in, km_out, inside in runs:
-            if detail == "summary" and inside < 0.5:
-                continue
-            for km, side, offset in ((km_in, "right", -2), (km_out, "left", 2)):
-                if km <= 0.0 or km >= content.route.length_km:
-                    continue  # the route starts or ends inside: no crossing there
-                text = ax.annotate(
-                    number(km, lang, decimals=1),
-                    (km, lane),
-                    xytext=(offset, 0),
-                    textcoords="offset points",
-                    ha=side,
-                    va="center",
-                    fontsize=6.5,
-                    color=_INK,
-                    gid=f"km-{area}-{len(texts)}",
-                )
-                texts.append(text)
-                priority.append(inside)
-    _thin(texts, priority, renderer, room=ax.get_window_extent(renderer), obstacles=obstacles)
-
-
-def _communes_row(
-    ax: Axes, content: StripContent, renderer: RendererAgg, lang: str, detail: str
-) -> tuple[int, int]:
-    _plain(ax, "communes")
-    _row_title(ax, word("communes", lang))
-    communes = content.communes
-    texts: list[Text] = []
-    priority: list[float] = []
-    last = len(communes) - 1
-    seen: set[str] = set()
-    rows = zip(
-        communes["km_in"].to_numpy(dtype=float),
-        communes["km_out"].to_numpy(dtype=float),
-        communes["in_basin"].to_numpy(dtype=bool),
-        communes["commune"].astype(str),
-        strict=True,
-    )
-    for i, (km_in, km_out, in_basin, name) in enumerate(rows):
-        ax.add_patch(
-            Rectangle(
-                (km_in, 0.0),
-                km_out - km_in,
-                1.0,
-                facecolor=_COMMUNE_FILL[bool(in_basin)],
-                edgecolor="#ffffff",
-                lw=0.7,
-                label="commune",
-                zorder=0,
-            )
-        )
-        length = km_out - km_in
-        ends = i in (0, last)
-        if detail == "summary" and length < _SUMMARY_MIN_KM and not ends:
-            continue
-        texts.append(
-            ax.text(
-                (km_in + km_out) / 2,
-                0.96,
-                name,
-                rotation=90,
-                ha="center",
-                va="top",
-                fontsize=7,
-                color=_INK,
-                gid=f"commune-name-{i}",
-            )
-        )
-        # A commune entered again (a zigzag along its border) yields to one not named yet.
-        again = name in seen
-        seen.add(name)
-        priority.append(length * (0.3 if again else 1.0) + (1e3 if ends else 0.0))
-    kept = _thin(texts, priority, renderer, room=ax.get_window_extent(renderer))
-    return len(kept), len(communes)
 
 
 # ----------------------------------------------------------------------------- figure
@@ -738,21 +328,28 @@ def stage_strip(
         rows.append("profile")
     rows += ["bands", "communes"]
     heights = [_ROWS[r] for r in rows]
-    if len(content.events) <= 2:  # only a start and a finish: a lower row
-        heights[0] = 0.7
-    total = _TOP_IN + sum(heights) + _BOTTOM_IN
+    if not len(content.sites):  # nothing to name: a lower row
+        heights[1] = 0.55
+    left, right = 1.9 / width_in, 1 - 0.35 / width_in
     with text_as_text():
-        fig = StripFigure(figsize=(width_in, total), dpi=100)
+        fig = StripFigure(figsize=(width_in, 8.0), dpi=100)
         canvas = FigureCanvasAgg(fig)
         # Unannotated in matplotlib; it returns the Agg renderer that measures the text.
+        renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+        # The race labels' lines first: the row is as high as the lines they need.
+        x_px = (left * width_in * fig.dpi, right * width_in * fig.dpi)
+        plan = plan_events(content.events, renderer, x_px, length)
+        heights[0] = events_height(plan)
+        total = _TOP_IN + sum(heights) + _BOTTOM_IN
+        fig.set_size_inches(width_in, total)
         renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
         grid = fig.add_gridspec(
             len(rows),
             1,
             height_ratios=heights,
             hspace=0.12,
-            left=1.9 / width_in,
-            right=1 - 0.35 / width_in,
+            left=left,
+            right=right,
             top=1 - _TOP_IN / total,
             bottom=_BOTTOM_IN / total,
         )
@@ -762,15 +359,15 @@ def stage_strip(
             axes[name] = fig.add_subplot(grid[i], sharex=share)
         for ax in axes.values():
             ax.set_xlim(0, length)
-        _events_row(axes["events"], content, renderer, lang)
-        site_counts = _sites_row(axes["sites"], content, renderer, lang, level)
+        draw_events(axes["events"], plan, heights[0], lang)
+        site_counts = draw_sites(axes["sites"], content, renderer, lang, level)
         if "profile" in axes:
-            _profile_row(axes["profile"], content, lang)
-        _bands_row(axes["bands"], content, renderer, lang, level)
-        commune_counts = _communes_row(axes["communes"], content, renderer, lang, level)
+            draw_profile(axes["profile"], content, lang)
+        draw_bands(axes["bands"], content, renderer, lang, level)
+        commune_counts = draw_communes(axes["communes"], content, renderer, lang, level)
         # The basin's stretches, faintly across every row, tie the rows together.
         for name, ax in axes.items():
-            if name == "bands":
+            if name in ("bands", "events"):
                 continue
             for row in content.bands["perimeter"].passages.itertuples():
                 ax.axvspan(
@@ -788,14 +385,13 @@ def stage_strip(
                     if name != "events":
                         ax.axvline(event.km, color="#aaaaaa", lw=0.6, ls=":", zorder=1)
         _km_axis(axes["communes"], length, lang)
-        left = 1.9 / width_in
         fig.text(
             left,
             1 - 0.22 / total,
             _title(content, lang, title),
             fontsize=15,
             fontweight="bold",
-            color=_INK,
+            color=INK,
             va="top",
             gid="title",
         )
@@ -804,7 +400,7 @@ def stage_strip(
             1 - 0.6 / total,
             _summary_line(content, lang),
             fontsize=9,
-            color=_MUTED,
+            color=MUTED,
             va="top",
             gid="summary",
         )
@@ -827,7 +423,7 @@ def stage_strip(
             0.42 / total,
             "\n".join(notes),
             fontsize=7,
-            color=_MUTED,
+            color=MUTED,
             va="top",
             linespacing=1.45,
             gid="notes",

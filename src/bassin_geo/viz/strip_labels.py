@@ -71,6 +71,10 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "· {sites} {layer} within {within} m",
     },
     "sites": {"fr": "Sites", "en": "Sites"},
+    "no_sites": {
+        "fr": "Aucun site à moins de {within} m du tracé ({layer}).",
+        "en": "No site within {within} m of the route ({layer}).",
+    },
     "thinned": {
         "fr": "Détail {detail} : {shown} noms sur {total} passages de communes, {sites_shown} "
         "noms sur {sites_total} sites (les noms qui se chevaucheraient sont omis).",
