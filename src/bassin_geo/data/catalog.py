@@ -5,6 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+__all__ = [
+    "COLUMN_DEFINITIONS",
+    "COMMUNE_RULES",
+    "GPKG_NAME",
+    "IGN_CREDIT",
+    "LAYERS",
+    "LEGACY_COLUMNS",
+    "LICENCE",
+    "MBM_CREDIT",
+    "PROVENANCE_NAME",
+    "SITE_KINDS",
+    "STAGES_CSV",
+    "UNIFORM_COLUMNS",
+    "CommuneRule",
+    "LayerInfo",
+]
+
 #: File name of the GeoPackage that holds every embedded layer.
 GPKG_NAME = "bassin_minier.gpkg"
 #: File name of the machine-readable provenance written beside it.

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -244,8 +245,8 @@ def _notes(
 
 def _km_axis(ax: Axes, length: float, lang: str) -> None:
     ax.tick_params(axis="x", length=4, labelbottom=True, labelsize=8, color="#888888")
-    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda x, _: number(x, lang)))
-    ax.xaxis.set_minor_locator(mpl.ticker.AutoMinorLocator())
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _: number(x, lang)))
+    ax.xaxis.set_minor_locator(ticker.AutoMinorLocator())
     ax.tick_params(axis="x", which="minor", length=2, color="#aaaaaa")
     ax.set_xlabel(word("km", lang), fontsize=8.5, labelpad=2)
     ax.set_xlim(0, length)
