@@ -127,6 +127,15 @@ def test_km_labels_keep_off_the_bands(strips, key):
     assert not any(label.overlaps(band) for label in labels for band in bands)
 
 
+def test_every_commune_of_the_region_with_the_basin_tinted(strips):
+    fig = strips(1)
+    cells = [p for p in _axes(fig, "communes").patches if p.get_label() == "commune"]
+    crossed = bg.communes_crossed(bg.load_stage(2025, 1), all_nord_pas_de_calais=True)
+    assert len(cells) == len(crossed) and not crossed["in_basin"].all()
+    colours = {bool(b): c.get_facecolor() for b, c in zip(crossed["in_basin"], cells, strict=True)}
+    assert colours[True] != colours[False]
+
+
 def test_summary_names_fewer_than_full(strips):
     full = len(_texts(strips(1, detail="full"), "commune-name"))
     summary = len(_texts(strips(1, detail="summary"), "commune-name"))
@@ -155,7 +164,7 @@ def test_svg_holds_communes_in_km_order_and_sites_passed(strips, key, tmp_path):
     fig = strips(key)
     out = save_strip(fig, tmp_path / "strip.svg")
     route = bg.load_stage(2025, key) if isinstance(key, int) else bg.read_route(key)
-    crossed = bg.communes_crossed(route)["commune"].tolist()
+    crossed = bg.communes_crossed(route, all_nord_pas_de_calais=True)["commune"].tolist()
     names = _svg_groups(out, "commune-name")
     assert names[0] == crossed[0] and names[-1] == crossed[-1]
     # The names written are the communes crossed, in route order (a subsequence).
@@ -224,7 +233,7 @@ def test_a_real_ride_is_not_approximate_and_has_start_and_finish(strips):
     fig = strips(RIDE)
     assert not any("approximati" in t.get_text() for t in fig.findobj(Text))
     labels = [t.get_text() for t in _texts(fig, "event-")]
-    crossed = bg.communes_crossed(bg.read_route(RIDE))["commune"]
+    crossed = bg.communes_crossed(bg.read_route(RIDE), all_nord_pas_de_calais=True)["commune"]
     assert labels[0] == f"Départ : {crossed.iloc[0]}"
     assert labels[-1] == f"Arrivée : {crossed.iloc[-1]}"
     notes = next(t.get_text() for t in fig.texts if t.get_gid() == "notes")

@@ -381,7 +381,10 @@ def gather(
             "vertices; give one height per vertex"
         )
         raise InvalidInputError(msg)
-    communes = pd.DataFrame(communes_crossed(the_route).drop(columns="geometry"))
+    # Every commune of Nord and Pas-de-Calais: the strip tells the whole stage, and tints
+    # the basin's communes (``in_basin``).
+    crossed = communes_crossed(the_route, all_nord_pas_de_calais=True)
+    communes = pd.DataFrame(crossed.drop(columns="geometry"))
     bands = {area: crossings(the_route, area) for area, _ in AREAS}
     sites = sites_along(the_route, distance_m=within_m, layer=layer)
     return StripContent(
