@@ -327,7 +327,7 @@ def test_an_itinerary_whose_to_gdf_gives_its_stops_too(tmp_path, rides):
 
 
 def test_places_without_a_name_and_frames_of_points(tmp_path):
-    it = bg.itinerary([(2.8, 50.4), (2.9, 50.45), "Lewarde"])
+    it = bg.itinerary([(2.8, 50.4), (2.9, 50.45), "fosse Delloye"])
     root = _root(to_gpx(it, tmp_path / "anon.gpx"))
     names = [w.findtext("g:name", namespaces=NS) for w in root.findall("g:wpt", NS)]
     assert names == ["Arrêt 1", "Arrêt 2", "Fosse Delloye"]
