@@ -27,6 +27,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from bassin_geo._text import compact
 from bassin_geo._types import PlacesLike
 from bassin_geo.crs import WGS84
 from bassin_geo.data.layers import read_cached
@@ -39,7 +40,7 @@ from bassin_geo.errors import (
 from bassin_geo.places.checks import check_lonlat, mislabelled_degrees
 from bassin_geo.places.gazetteer import get_site
 
-__all__ = ["as_places", "site_geometry"]
+__all__ = ["LABEL_COLUMNS", "NAME_COLUMNS", "as_places", "row_labels", "site_geometry"]
 
 
 def site_geometry(site: pd.Series[Any]) -> BaseGeometry:
@@ -72,7 +73,93 @@ def site_geometry(site: pd.Series[Any]) -> BaseGeometry:
     return site["geometry"]
 
 
-def _from_frame(data: gpd.GeoDataFrame | gpd.GeoSeries, where: str) -> gpd.GeoDataFrame:
+#: Column names (compacted: lower case, no accents, letters and digits) that label a
+#: user's rows when no ``id=`` is given, in order of preference.
+LABEL_COLUMNS = ("id", "identifiant", "ident", "code", "name", "nom", "libelle")
+#: Column names (compacted) that hold a row's display name.
+NAME_COLUMNS = ("name", "nom", "libelle", "label")
+
+
+def row_labels(frame: pd.DataFrame, id: str | None = None) -> pd.Index | None:
+    """The labels of a user's rows: the ``id=`` column, the named index, or an id/name column.
+
+    This is how results keep the user's names instead of ``place:<n>``: a frame with a
+    ``site_id`` column is labelled by it (embedded sites, search results); otherwise
+    the column named with ``id=``; otherwise the frame's index when it has a name
+    (``df.set_index("code_insee")``); otherwise the first column called, case and
+    accents ignored, ``id``, ``identifiant``, ``ident``, ``code``, ``name``, ``nom`` or
+    ``libelle``. Missing labels stay missing; :func:`as_places` numbers those rows.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The user's rows.
+    id : str, optional
+        The column that names each row.
+
+    Returns
+    -------
+    pandas.Index or None
+        One label (text) per row, or None when the frame has nothing to label by.
+
+    Raises
+    ------
+    InvalidInputError
+        ``id`` names no column of the frame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row_labels(pd.DataFrame({"Nom": ["Mairie"], "lon": [3.0]})).tolist()
+    ['Mairie']
+    >>> row_labels(pd.DataFrame({"lon": [3.0]})) is None
+    True
+    """
+    if "site_id" in frame.columns and id is None:
+        values: pd.Series[Any] | pd.Index = frame["site_id"]
+    elif id is not None:
+        if id not in frame.columns:
+            msg = f"id={id!r}: no such column; the frame has {', '.join(map(str, frame.columns))}"
+            raise InvalidInputError(msg)
+        values = frame[id]
+    elif frame.index.name is not None:
+        values = frame.index
+    else:
+        folded = {compact(str(c)): c for c in reversed(list(frame.columns))}
+        found = next((folded[n] for n in LABEL_COLUMNS if n in folded), None)
+        if found is None:
+            return None
+        values = frame[found]
+    text: list[str | None] = [None if pd.isna(v) else str(v) for v in values]
+    labels: pd.Index = pd.Index(text, dtype=object)
+    return labels
+
+
+def _labelled(gdf: gpd.GeoDataFrame, id: str | None, start: int = 0) -> tuple[Any, Any]:
+    """The ``site_id`` and ``name`` values of a user's frame (see :func:`row_labels`)."""
+    labels = row_labels(gdf, id)
+    positions = _place_ids(len(gdf), start=start)
+    if labels is None:
+        ids: Any = positions
+    else:
+        ids = np.where(pd.isna(np.asarray(labels, dtype=object)), np.asarray(positions), labels)
+    folded = {compact(str(c)): c for c in reversed(list(gdf.columns))}
+    name_column = next((folded[n] for n in NAME_COLUMNS if n in folded), None)
+    if name_column is None:
+        name: Any = [None] * len(gdf)
+    elif isinstance(gdf[name_column].dtype, pd.StringDtype):
+        name = gdf[name_column].array  # already strings: no object round trip
+    else:
+        name = gdf[name_column].to_numpy()
+    return ids, name
+
+
+def _from_frame(
+    data: gpd.GeoDataFrame | gpd.GeoSeries,
+    where: str,
+    id: str | None = None,
+    start: int = 0,
+) -> gpd.GeoDataFrame:
     gdf = data.to_frame("geometry") if isinstance(data, gpd.GeoSeries) else data
     if not isinstance(gdf, gpd.GeoDataFrame):
         gdf = gpd.GeoDataFrame(gdf)
@@ -102,20 +189,14 @@ def _from_frame(data: gpd.GeoDataFrame | gpd.GeoSeries, where: str) -> gpd.GeoDa
         check_lonlat(
             bounds[["minx", "maxx"]].to_numpy(), bounds[["miny", "maxy"]].to_numpy(), where
         )
-    if "name" not in gdf:
-        name: Any = [None] * len(gdf)
-    elif isinstance(gdf["name"].dtype, pd.StringDtype):
-        name = gdf["name"].array  # already strings: no object round trip
+    if "site_id" in gdf and id is None:
+        # .array, not .to_numpy(): strings stay in their own storage, not re-converted.
+        ids: Any = gdf["site_id"].astype(str).array
+        name: Any = gdf["name"].array if "name" in gdf else [None] * len(gdf)
     else:
-        name = gdf["name"].to_numpy()
+        ids, name = _labelled(gdf, id, start)
     out = gpd.GeoDataFrame(
-        {
-            # .array, not .to_numpy(): strings stay in their own storage, not re-converted.
-            "site_id": gdf["site_id"].astype(str).array
-            if "site_id" in gdf
-            else _place_ids(len(gdf)),
-            "name": name,
-        },
+        {"site_id": ids, "name": name},
         geometry=gdf.geometry.to_numpy(),
         crs=WGS84,
     )
@@ -230,13 +311,17 @@ def _one(item: Any, i: int, resolve_polygons: bool, where: str) -> tuple[str, An
 
 
 def _frame(
-    data: gpd.GeoDataFrame | gpd.GeoSeries | pd.DataFrame, resolve_polygons: bool, where: str
+    data: gpd.GeoDataFrame | gpd.GeoSeries | pd.DataFrame,
+    resolve_polygons: bool,
+    where: str,
+    id: str | None = None,
+    start: int = 0,
 ) -> gpd.GeoDataFrame:
     """The places of one frame: with geometry (any CRS), or a ``site_id`` column."""
     if isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        return _from_frame(data, where)
+        return _from_frame(data, where, id, start)
     if "geometry" in data.columns:  # a GeoDataFrame that lost its class: no CRS known
-        return _from_frame(gpd.GeoDataFrame(data, geometry="geometry"), where)
+        return _from_frame(gpd.GeoDataFrame(data, geometry="geometry"), where, id, start)
     if "site_id" in data.columns:
         return _from_site_ids(data, resolve_polygons, where)
     msg = (
@@ -247,7 +332,11 @@ def _frame(
 
 
 def as_places(
-    places: PlacesLike, *, resolve_polygons: bool = False, where: str = "places"
+    places: PlacesLike,
+    *,
+    resolve_polygons: bool = False,
+    where: str = "places",
+    id: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Normalise places into a GeoDataFrame (``site_id``, ``name``, ``geometry``) in WGS84.
 
@@ -266,13 +355,20 @@ def as_places(
         instead of their representative point.
     where : str, default "places"
         Names the input in error messages ("stops", "origins").
+    id : str, optional
+        The column of a user's frame that names its rows. Without it the rows are
+        labelled by their ``site_id`` column, else the frame's named index, else a
+        column called ``id``, ``identifiant``, ``code``, ``name`` or ``nom`` (case and
+        accents ignored; see :func:`row_labels`). The ``name`` comes from a column
+        ``name``, ``nom`` or ``libelle``.
 
     Returns
     -------
     GeoDataFrame
         One row per place, in input order (a frame gives its rows in its order), with
-        ``site_id``, ``name`` and ``geometry`` in WGS84. Places that are not sites get
-        ids ``"place:<position>"``.
+        ``site_id``, ``name`` and ``geometry`` in WGS84. Rows of a user's frame keep
+        the user's labels as ``site_id``, so results join back to the table; places
+        with no label get ids ``"place:<position>"``.
 
     Raises
     ------
@@ -300,7 +396,7 @@ def as_places(
     'Point'
     """
     if isinstance(places, pd.DataFrame | gpd.GeoSeries):  # GeoDataFrame included
-        return _frame(places, resolve_polygons, where)
+        return _frame(places, resolve_polygons, where, id)
     if _is_one_place(places):
         places = [places]  # one place: a list of one
     if not isinstance(places, Iterable):
@@ -334,9 +430,7 @@ def as_places(
     count = 0
     for item in items:
         if isinstance(item, pd.DataFrame | gpd.GeoSeries):
-            part = _frame(item, resolve_polygons, where)
-            if "site_id" not in getattr(item, "columns", ()):
-                part["site_id"] = _place_ids(len(part), start=count)
+            part = _frame(item, resolve_polygons, where, id, start=count)
         else:
             site_id, name, geom = _one(item, count, resolve_polygons, where)
             part = gpd.GeoDataFrame(
