@@ -53,7 +53,14 @@ if TYPE_CHECKING:
         load_provenance,
         load_sites,
     )
-    from bassin_geo.io import feature_collection, to_csv, to_geojson, to_geopackage, to_gpx
+    from bassin_geo.io import (
+        feature_collection,
+        to_csv,
+        to_excel,
+        to_geojson,
+        to_geopackage,
+        to_gpx,
+    )
     from bassin_geo.kit import export_all
     from bassin_geo.modes import MODES, mode_rules
     from bassin_geo.places.files import list_file_layers, read_layer
@@ -120,6 +127,7 @@ _LAZY: dict[str, str] = {
     # writers
     "feature_collection": "bassin_geo.io",
     "to_csv": "bassin_geo.io",
+    "to_excel": "bassin_geo.io",
     "to_geojson": "bassin_geo.io",
     "to_geopackage": "bassin_geo.io",
     "to_gpx": "bassin_geo.io",
@@ -183,6 +191,7 @@ __all__ = [
     # writers
     "feature_collection",
     "to_csv",
+    "to_excel",
     "to_geojson",
     "to_geopackage",
     "to_gpx",
