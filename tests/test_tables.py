@@ -20,7 +20,6 @@ from pyproj import CRS, Geod, Transformer
 
 import bassin_geo as bg
 from bassin_geo.cli import main
-from bassin_geo.cli.output import rounded
 from bassin_geo.errors import (
     BassinGeoWarning,
     CoordinateError,
@@ -29,7 +28,7 @@ from bassin_geo.errors import (
     InvalidInputError,
 )
 from bassin_geo.io import to_csv, to_excel
-from bassin_geo.io.tables import csv_text, defuse_formulas
+from bassin_geo.io.tables import csv_text, defuse_formulas, round_by_unit
 from bassin_geo.places.resolve import row_labels
 from bassin_geo.places.tables import read_table
 
@@ -265,7 +264,15 @@ def test_excel_csv_opens_in_a_french_excel(tmp_path):
     assert first.startswith("'=Arenberg;730276,4;7031974,6;3,42")  # defused, decimal comma
     back = pd.read_csv(tmp_path / "f.csv", sep=";", decimal=",", encoding="utf-8-sig")
     assert back["Nom"].tolist()[1:] == gdf["Nom"].tolist()[1:]
-    np.testing.assert_allclose(back["lon"], gdf.geometry.x, atol=1e-7)
+    np.testing.assert_allclose(back["lon"], gdf.geometry.x, atol=1e-6)  # 6 decimals by unit
+    near = pd.read_csv(
+        to_csv(bg.nearest(gdf, targets="pitheads"), tmp_path / "n.csv", excel=True),
+        sep=";",
+        decimal=",",
+        encoding="utf-8-sig",
+    )
+    assert near["point_id"].tolist() == ["'=Arenberg", *gdf["Nom"].iloc[1:]]  # labelled by Nom
+    assert near["distance_m"].tolist() == [0, 0, 0, 0, 0]  # whole metres
 
 
 def test_plain_csv_keeps_names_exactly_and_wkt_on_request(tmp_path):
@@ -388,7 +395,7 @@ def test_cli_excel_csv_and_rounding(run):
     assert run("nearest", "3.0,50.4", "--excel", "--format", "json").exit_code == 1
     table = run("distance", "Arenberg", "fosse Delloye", "--format", "table").output
     assert "distance_m" in table and "." not in table.splitlines()[1]
-    frame = rounded(
+    frame = round_by_unit(
         pd.DataFrame({"length_m": [14208.149828], "km": [14.208149], "lon": [3.1234567891]})
     )
     assert frame.iloc[0].tolist() == [14208, 14.21, 3.123457]

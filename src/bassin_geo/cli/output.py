@@ -6,7 +6,6 @@ Everything heavy (pandas, geopandas, the writers) is imported inside the functio
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,7 +21,6 @@ __all__ = [
     "excel_asked",
     "force_option",
     "format_option",
-    "rounded",
     "route_writer",
     "write_route",
 ]
@@ -100,66 +98,12 @@ def excel_asked() -> bool:
     return bool(ctx is not None and ctx.find_root().meta.get(_EXCEL_KEY, False))
 
 
-# How many decimals a column keeps, by its name's unit: metres are whole (the data are
-# good to a metre at best), kilometres to 10 m, coordinates to about 10 cm.
-_DECIMALS_BY_UNIT = (
-    (re.compile(r"(^|_)m$"), 0),
-    (re.compile(r"(^|_)km($|_)"), 2),
-    (re.compile(r"(^|_)s$"), 0),
-    (re.compile(r"(^|_)min$"), 1),
-    (re.compile(r"(^|_)h$"), 2),
-    (re.compile(r"^(lon|lat|longitude|latitude|x|y)$"), 6),
-)
-_OTHER_DECIMALS = 3
-
-
-def rounded(data: pd.DataFrame) -> pd.DataFrame:
-    """Round the floating-point columns of a result for people to read.
-
-    The unit is read from the column's name: ``*_m`` whole metres, ``km``/``*_km``
-    2 decimals, ``*_s`` whole seconds, ``*_min`` 1 decimal, ``*_h`` 2 decimals,
-    ``lon``/``lat`` 6 decimals; other floats 3 decimals.
-
-    Parameters
-    ----------
-    data : DataFrame
-        A result table.
-
-    Returns
-    -------
-    DataFrame
-        A copy; whole-metre columns become integers (missing values stay missing).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> rounded(pd.DataFrame({"length_m": [14208.149828], "km": [14.208149]})).iloc[0].tolist()
-    [14208, 14.21]
-    """
-    import pandas as pd
-
-    out: pd.DataFrame = data.copy()
-    for name in out.columns:
-        column = out[name]
-        if not pd.api.types.is_float_dtype(column) or name == "geometry":
-            continue
-        decimals = next(
-            (d for pattern, d in _DECIMALS_BY_UNIT if pattern.search(str(name).lower())),
-            _OTHER_DECIMALS,
-        )
-        column = column.round(decimals)
-        if decimals == 0:
-            column = column.astype("Int64")
-        out[name] = column
-    return out
-
-
 #: ``--force``: overwrite existing output files.
 force_option = click.option("--force", is_flag=True, help="Overwrite existing output files.")
 
 
 def emit(data: pd.DataFrame, fmt: str) -> None:
-    """Print a table on stdout in one of :data:`FORMATS`, numbers rounded (:func:`rounded`).
+    """Print a table on stdout in one of :data:`FORMATS`, numbers rounded by unit.
 
     With ``--excel`` (see :func:`format_option`) the CSV is for a French Excel: ``;``
     separator, decimal comma, a byte-order mark, formula-looking text defused; ``--excel``
@@ -189,7 +133,7 @@ def emit(data: pd.DataFrame, fmt: str) -> None:
     import pandas as pd
 
     from bassin_geo.errors import InvalidInputError
-    from bassin_geo.io.tables import csv_text, flat_table
+    from bassin_geo.io.tables import csv_text, flat_table, round_by_unit
 
     excel = excel_asked()
     if excel and fmt in {"json", "geojson"}:
@@ -204,7 +148,7 @@ def emit(data: pd.DataFrame, fmt: str) -> None:
         click.echo(data.to_json(drop_id=True, to_wgs84=True, default=str))
         return
     # Row labels (a matrix's origins) as a first column, in every format.
-    frame = rounded(flat_table(pd.DataFrame(data.drop(columns="geometry", errors="ignore"))))
+    frame = round_by_unit(flat_table(pd.DataFrame(data.drop(columns="geometry", errors="ignore"))))
     if fmt == "json":
         click.echo(frame.to_json(orient="records", force_ascii=False, default_handler=str))
     elif fmt == "csv":

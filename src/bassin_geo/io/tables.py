@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -42,10 +43,12 @@ TableLike: TypeAlias = pd.DataFrame | FrameLike
 
 __all__ = [
     "FORMULA_STARTS",
+    "Decimals",
     "TableLike",
     "csv_text",
     "defuse_formulas",
     "flat_table",
+    "round_by_unit",
     "to_csv",
     "to_excel",
 ]
@@ -53,6 +56,59 @@ __all__ = [
 #: The first characters that make a spreadsheet read a text cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+# How many decimals a column keeps, by its name's unit: metres are whole (the data are
+# good to a metre at best), kilometres to 10 m, coordinates to about 10 cm.
+_DECIMALS_BY_UNIT = (
+    (re.compile(r"(^|_)m$"), 0),
+    (re.compile(r"(^|_)km($|_)"), 2),
+    (re.compile(r"(^|_)s$"), 0),
+    (re.compile(r"(^|_)min$"), 1),
+    (re.compile(r"(^|_)h$"), 2),
+    (re.compile(r"^(lon|lat|longitude|latitude|x|y)$"), 6),
+)
+_OTHER_DECIMALS = 3
+
+
+def round_by_unit(data: pd.DataFrame) -> pd.DataFrame:
+    """Round the floating-point columns of a result for people to read, by their unit.
+
+    The unit is read from the column's name: ``*_m`` whole metres, ``km``/``*_km``
+    2 decimals, ``*_s`` whole seconds, ``*_min`` 1 decimal, ``*_h`` 2 decimals,
+    ``lon``/``lat`` 6 decimals; other floats 3 decimals.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A result table.
+
+    Returns
+    -------
+    DataFrame
+        A copy; whole-metre columns become integers (missing values stay missing).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = round_by_unit(pd.DataFrame({"length_m": [14208.149828], "km": [14.208149]}))
+    >>> r["length_m"].tolist(), r["km"].tolist()
+    ([14208], [14.21])
+    """
+    out: pd.DataFrame = data.copy()
+    for name in out.columns:
+        column = out[name]
+        if not pd.api.types.is_float_dtype(column) or name == "geometry":
+            continue
+        decimals = next(
+            (d for pattern, d in _DECIMALS_BY_UNIT if pattern.search(str(name).lower())),
+            _OTHER_DECIMALS,
+        )
+        column = column.round(decimals)
+        if decimals == 0:
+            column = column.astype("Int64")
+        out[name] = column
+    return out
 
 
 def _has_labels(index: pd.Index) -> bool:
@@ -152,11 +208,20 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _prepared(table: TableLike, excel: bool, wkt: bool, decimals: int | None) -> pd.DataFrame:
+#: How :func:`to_csv` rounds: a number of decimals, ``"unit"`` (:func:`round_by_unit`),
+#: ``"exact"`` (as Python writes floats back), or None (exact, by unit with ``excel=True``).
+Decimals: TypeAlias = int | Literal["unit", "exact"] | None
+
+
+def _prepared(table: TableLike, excel: bool, wkt: bool, decimals: Decimals) -> pd.DataFrame:
     plain = plain_table(flat_table(table, wkt=wkt), nested="json")
-    if decimals is not None:
+    if decimals is None:
+        decimals = "unit" if excel else "exact"
+    if decimals == "unit":
+        plain = round_by_unit(plain)
+    elif decimals != "exact":
         if not isinstance(decimals, int) or isinstance(decimals, bool) or decimals < 0:
-            msg = f"decimals must be a whole number >= 0 or None, got {decimals!r}"
+            msg = f"decimals must be 'unit', 'exact', None or a whole number >= 0, got {decimals!r}"
             raise InvalidInputError(msg)
         floats = plain.select_dtypes("float").columns
         plain[floats] = plain[floats].round(decimals)
@@ -171,7 +236,7 @@ def _write_csv(plain: pd.DataFrame, target: Any, excel: bool) -> None:
 
 
 def csv_text(
-    table: TableLike, *, excel: bool = False, wkt: bool = False, decimals: int | None = None
+    table: TableLike, *, excel: bool = False, wkt: bool = False, decimals: Decimals = None
 ) -> str:
     """The CSV text :func:`to_csv` would write, for printing (the CLI's ``--format csv``).
 
@@ -184,8 +249,8 @@ def csv_text(
         file's business: :func:`to_csv` adds it).
     wkt : bool, default False
         Geometry as a ``wkt`` column, points included.
-    decimals : int, optional
-        Round floating-point columns to this many decimals.
+    decimals : int, "unit", "exact" or None
+        As for :func:`to_csv`.
 
     Returns
     -------
@@ -213,7 +278,7 @@ def to_csv(
     overwrite: bool = False,
     excel: bool = False,
     wkt: bool = False,
-    decimals: int | None = None,
+    decimals: Decimals = None,
 ) -> Path:
     """Write a table (distances, crossings, a user's places...) as CSV.
 
@@ -236,9 +301,11 @@ def to_csv(
         plain UTF-8 CSV that pandas reads back as it was.
     wkt : bool, default False
         Geometry as a ``wkt`` column, points included.
-    decimals : int, optional
-        Round floating-point columns to this many decimals; by default numbers are
-        written exactly.
+    decimals : int, "unit", "exact" or None
+        How floating-point columns are rounded: to a number of decimals; ``"unit"`` by
+        the unit in the column's name (:func:`round_by_unit`: whole metres for ``*_m``,
+        2 decimals for ``km``...); ``"exact"`` not at all (pandas reads back the same
+        numbers). None, the default, is ``"exact"``, and ``"unit"`` with ``excel=True``.
 
     Returns
     -------
