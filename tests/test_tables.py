@@ -398,4 +398,20 @@ def test_cli_excel_csv_and_rounding(run):
     frame = round_by_unit(
         pd.DataFrame({"length_m": [14208.149828], "km": [14.208149], "lon": [3.1234567891]})
     )
-    assert frame.iloc[0].tolist() == [14208, 14.21, 3.123457]
+    assert frame.iloc[0].tolist() == [14208, 14.208, 3.123457]
+
+
+def test_swapped_lambert93_columns_and_unknown_columns(tmp_path):
+    swapped = tmp_path / "s.csv"
+    swapped.write_text("nom;X;Y\nA;7031974,6;730276,4\n")
+    with pytest.raises(CoordinateError, match="X and Y swapped"):
+        bg.read_layer(swapped)
+    with pytest.raises(InvalidInputError, match="no column 'commune'; the table has Nom"):
+        bg.read_layer(DATA / "terrain.ods", crs="EPSG:2154", columns=["commune"])
+    only = _l93("terrain.ods", columns=["Nom"])
+    assert only.columns.tolist() == ["Nom", "geometry"]
+
+
+def test_id_without_a_frame_is_refused():
+    with pytest.raises(InvalidInputError, match="no frame was given"):
+        bg.as_places(["Arenberg"], id="Nom")

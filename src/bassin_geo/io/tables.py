@@ -59,10 +59,10 @@ _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
 # How many decimals a column keeps, by its name's unit: metres are whole (the data are
-# good to a metre at best), kilometres to 10 m, coordinates to about 10 cm.
+# good to a metre at best), kilometres to the metre, coordinates to about 10 cm.
 _DECIMALS_BY_UNIT = (
     (re.compile(r"(^|_)m$"), 0),
-    (re.compile(r"(^|_)km($|_)"), 2),
+    (re.compile(r"(^|_)km($|_)"), 3),
     (re.compile(r"(^|_)s$"), 0),
     (re.compile(r"(^|_)min$"), 1),
     (re.compile(r"(^|_)h$"), 2),
@@ -75,7 +75,7 @@ def round_by_unit(data: pd.DataFrame) -> pd.DataFrame:
     """Round the floating-point columns of a result for people to read, by their unit.
 
     The unit is read from the column's name: ``*_m`` whole metres, ``km``/``*_km``
-    2 decimals, ``*_s`` whole seconds, ``*_min`` 1 decimal, ``*_h`` 2 decimals,
+    3 decimals, ``*_s`` whole seconds, ``*_min`` 1 decimal, ``*_h`` 2 decimals,
     ``lon``/``lat`` 6 decimals; other floats 3 decimals.
 
     Parameters
@@ -93,7 +93,7 @@ def round_by_unit(data: pd.DataFrame) -> pd.DataFrame:
     >>> import pandas as pd
     >>> r = round_by_unit(pd.DataFrame({"length_m": [14208.149828], "km": [14.208149]}))
     >>> r["length_m"].tolist(), r["km"].tolist()
-    ([14208], [14.21])
+    ([14208], [14.208])
     """
     out: pd.DataFrame = data.copy()
     for name in out.columns:
@@ -304,7 +304,7 @@ def to_csv(
     decimals : int, "unit", "exact" or None
         How floating-point columns are rounded: to a number of decimals; ``"unit"`` by
         the unit in the column's name (:func:`round_by_unit`: whole metres for ``*_m``,
-        2 decimals for ``km``...); ``"exact"`` not at all (pandas reads back the same
+        3 decimals for ``km``...); ``"exact"`` not at all (pandas reads back the same
         numbers). None, the default, is ``"exact"``, and ``"unit"`` with ``excel=True``.
 
     Returns

@@ -194,6 +194,9 @@ def read_layer(
         Coordinates that cannot be degrees, or that land in the basin once swapped.
     EmptyInputError
         A file with no feature.
+    InvalidInputError
+        A table without recognisable coordinates (the message lists its columns), or
+        options that do not fit the file.
 
     Examples
     --------
@@ -220,6 +223,12 @@ def read_layer(
     if p.suffix.lower() in TABLE_SUFFIXES:
         gdf = read_table(p, layer=layer, x=x, y=y, wkt=wkt, crs=crs)
         if columns is not None:
+            unknown = [c for c in columns if c not in gdf.columns]
+            if unknown:
+                msg = f"{p}: no column {', '.join(map(repr, unknown))}; the table has " + (
+                    ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+                )
+                raise InvalidInputError(msg)
             gdf = gdf[[*columns, gdf.geometry.name]]
         return _checked(gdf, f"{p}", crs)
     if (x, y, wkt) != (None, None, None):

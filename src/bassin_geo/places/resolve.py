@@ -407,6 +407,9 @@ def as_places(
         msg = f"{where} is empty: give at least one place"
         raise EmptyInputError(msg)
     frames = [p for p in items if isinstance(p, pd.DataFrame | gpd.GeoSeries)]
+    if id is not None and not any(isinstance(p, pd.DataFrame) for p in frames):
+        msg = f"{where}: id={id!r} names a column of a frame, and no frame was given"
+        raise InvalidInputError(msg)
     crss = {
         CRS.from_user_input(f.crs).to_string() if f.crs else None
         for f in frames

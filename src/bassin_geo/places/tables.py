@@ -314,6 +314,13 @@ def _decide_crs(
             stacklevel=5,  # _decide_crs, read_table, read_layer, its shim: the caller
         )
         return CRS.from_user_input(LAMBERT93)
+    if _in_lambert93(ys, xs):
+        msg = (
+            f"{where}: the coordinates look like Lambert-93 with X and Y swapped (first "
+            f"row: x={xs[0]:g}, y={ys[0]:g}); X (easting) is the smaller number, about "
+            "700 000 in the basin: check which column is which, or pass x=..., y=..."
+        )
+        raise CoordinateError(msg)
     i = int(np.flatnonzero((np.abs(xs) > 180) | (np.abs(ys) > 90))[0])
     msg = (
         f"{where}: coordinates cannot be degrees (row {i + 2}: x={xs[i]:g}, y={ys[i]:g}) and "
