@@ -415,3 +415,12 @@ def test_swapped_lambert93_columns_and_unknown_columns(tmp_path):
 def test_id_without_a_frame_is_refused():
     with pytest.raises(InvalidInputError, match="no frame was given"):
         bg.as_places(["Arenberg"], id="Nom")
+
+
+def test_a_table_read_with_pandas_goes_straight_into_the_analyses():
+    frame = pd.read_csv(DATA / "adresses_fr.csv", sep=";", decimal=",", encoding="cp1252")
+    with pytest.warns(BassinGeoWarning, match="Lambert-93"):
+        near = bg.nearest(frame, targets="pitheads")
+    assert near["point_id"].tolist() == IDS and near["target_id"].tolist() == SITE_IDS
+    with pytest.raises(InvalidInputError, match="coordinate columns"):
+        bg.as_places(pd.DataFrame({"nom": ["Mairie"], "adresse": ["1 place"]}))

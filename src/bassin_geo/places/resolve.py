@@ -11,6 +11,8 @@ messages. A place is
 - the rows of a GeoDataFrame or GeoSeries, in any CRS;
 - the rows of a DataFrame with a ``site_id`` column (what a site search returns), whose
   ids are looked up in the embedded sites;
+- the rows of a plain table (a DataFrame) with coordinate columns (``lon``/``lat``,
+  ``X``/``Y`` in Lambert-93...), as :func:`bassin_geo.places.tables.table_geometry` reads them;
 - a list mixing any of these.
 """
 
@@ -39,6 +41,7 @@ from bassin_geo.errors import (
 )
 from bassin_geo.places.checks import check_lonlat, mislabelled_degrees
 from bassin_geo.places.gazetteer import get_site
+from bassin_geo.places.tables import point_columns, table_geometry
 
 __all__ = ["LABEL_COLUMNS", "NAME_COLUMNS", "as_places", "row_labels", "site_geometry"]
 
@@ -86,9 +89,10 @@ def row_labels(frame: pd.DataFrame, id: str | None = None) -> pd.Index | None:
     This is how results keep the user's names instead of ``place:<n>``: a frame with a
     ``site_id`` column is labelled by it (embedded sites, search results); otherwise
     the column named with ``id=``; otherwise the frame's index when it has a name
-    (``df.set_index("code_insee")``); otherwise the first column called, case and
-    accents ignored, ``id``, ``identifiant``, ``ident``, ``code``, ``name``, ``nom`` or
-    ``libelle``. Missing labels stay missing; :func:`as_places` numbers those rows.
+    (``df.set_index("code_insee")``); otherwise a column called, case and accents
+    ignored and in this order of preference, ``id``, ``identifiant``, ``ident``,
+    ``code``, ``name``, ``nom`` or ``libelle``. Missing labels stay missing;
+    :func:`as_places` numbers those rows.
 
     Parameters
     ----------
@@ -324,9 +328,13 @@ def _frame(
         return _from_frame(gpd.GeoDataFrame(data, geometry="geometry"), where, id, start)
     if "site_id" in data.columns:
         return _from_site_ids(data, resolve_polygons, where)
+    if all(isinstance(c, str) for c in data.columns) and point_columns(data) is not None:
+        # A table read with pandas (lon/lat, X/Y...): its points, as read_layer makes them.
+        return _from_frame(table_geometry(data, where=where), where, id, start)
     msg = (
-        f"{where}: a DataFrame of places needs a site_id column (search results) or a "
-        f"geometry; this one has {', '.join(map(str, data.columns[:8]))}"
+        f"{where}: a DataFrame of places needs a site_id column (search results), a "
+        "geometry, or coordinate columns (lon/lat, or X/Y for Lambert-93); this one has "
+        f"{', '.join(map(str, data.columns[:8]))}"
     )
     raise InvalidInputError(msg)
 
@@ -348,8 +356,9 @@ def as_places(
         One place or several. A place is a site id or name (as :func:`get_site`
         accepts), the row :func:`get_site` returns, a ``(lon, lat)`` pair or a shapely
         geometry in WGS84. Frames: a GeoDataFrame or GeoSeries in any CRS (without a CRS
-        it must hold degrees), or a DataFrame with a ``site_id`` column, such as site
-        search results, whose ids are looked up. A list may mix all of these.
+        it must hold degrees), a DataFrame with a ``site_id`` column, such as site
+        search results, whose ids are looked up, or a plain table with coordinate
+        columns (``lon``/``lat``, ``X``/``Y``...). A list may mix all of these.
     resolve_polygons : bool, default False
         Give the polygon of estates, slag heaps and buildings named by id, name or row
         instead of their representative point.

@@ -52,8 +52,10 @@ __all__ = [
     "X_NAMES",
     "Y_NAMES",
     "list_sheets",
+    "point_columns",
     "read_table",
     "read_text_table",
+    "table_geometry",
 ]
 
 #: Delimited text tables.
@@ -244,7 +246,35 @@ def _find(columns: list[str], wanted: tuple[str, ...]) -> str | None:
     return None
 
 
-def _point_columns(frame: pd.DataFrame, x: str | None, y: str | None) -> tuple[str, str] | None:
+def point_columns(
+    frame: pd.DataFrame, *, x: str | None = None, y: str | None = None
+) -> tuple[str, str] | None:
+    """The coordinate columns of a table: ``x``/``y`` when given, else found by name.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table.
+    x, y : str, optional
+        The columns to use; checked against the table.
+
+    Returns
+    -------
+    tuple of str or None
+        The x (longitude, easting) and y column names; None when no pair of
+        :data:`X_NAMES`/:data:`Y_NAMES` is there.
+
+    Raises
+    ------
+    InvalidInputError
+        Only one of ``x``/``y``, or a column the table does not have.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> point_columns(pd.DataFrame(columns=["Nom", "Coord X (m)", "Coord Y (m)"]))
+    ('Coord X (m)', 'Coord Y (m)')
+    """
     columns = [str(c) for c in frame.columns]
     if x is not None or y is not None:
         for given, label in ((x, "x"), (y, "y")):
@@ -401,8 +431,56 @@ def read_table(
         msg = f"{where}: the table has a header but no row"
         raise EmptyInputError(msg)
     frame = frame.reset_index(drop=True)
+    return table_geometry(frame, x=x, y=y, wkt=wkt, crs=crs, where=where)
+
+
+def table_geometry(
+    frame: pd.DataFrame,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    wkt: str | None = None,
+    crs: CRS | None = None,
+    where: str = "table",
+) -> gpd.GeoDataFrame:
+    """The geometry of a plain table: its point columns, or its WKT column.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table, as pandas read it.
+    x, y : str, optional
+        The coordinate columns; found by name by default (:func:`point_columns`).
+    wkt : str, optional
+        A column of WKT geometries, instead of ``x``/``y``.
+    crs : pyproj.CRS, optional
+        The CRS of the coordinates; by default WGS84 for degrees, Lambert-93 (with a
+        :class:`BassinGeoWarning`) for metres in its range.
+    where : str, default "table"
+        Names the table in messages.
+
+    Returns
+    -------
+    GeoDataFrame
+        Every column of the table (the WKT column turned into the geometry), labelled
+        with the CRS decided above.
+
+    Raises
+    ------
+    InvalidInputError
+        No coordinate columns: the message lists the columns and how to name them.
+    CoordinateError
+        Empty, non-numeric, swapped Lambert-93, or unrecognised metres.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"Nom": ["Arenberg"], "LON": [3.4], "LAT": [50.4]})
+    >>> table_geometry(table).crs.to_epsg()
+    4326
+    """
     wkt_column = wkt if wkt is not None else None
-    points = None if wkt is not None else _point_columns(frame, x, y)
+    points = None if wkt is not None else point_columns(frame, x=x, y=y)
     if points is None and wkt_column is None:
         wkt_column = _find(list(frame.columns), WKT_NAMES)
     if wkt_column is not None:
