@@ -78,7 +78,7 @@ def site_geometry(site: pd.Series[Any]) -> BaseGeometry:
 
 #: Column names (compacted: lower case, no accents, letters and digits) that label a
 #: user's rows when no ``id=`` is given, in order of preference.
-LABEL_COLUMNS = ("id", "identifiant", "ident", "code", "name", "nom", "libelle")
+LABEL_COLUMNS = ("id", "identifiant", "ident", "name", "nom", "libelle")
 #: Column names (compacted) that hold a row's display name.
 NAME_COLUMNS = ("name", "nom", "libelle", "label")
 
@@ -91,7 +91,7 @@ def row_labels(frame: pd.DataFrame, id: str | None = None) -> pd.Index | None:
     the column named with ``id=``; otherwise the frame's index when it has a name
     (``df.set_index("code_insee")``); otherwise a column called, case and accents
     ignored and in this order of preference, ``id``, ``identifiant``, ``ident``,
-    ``code``, ``name``, ``nom`` or ``libelle``. Missing labels stay missing;
+    ``name``, ``nom`` or ``libelle``. Missing labels stay missing;
     :func:`as_places` numbers those rows.
 
     Parameters
@@ -367,7 +367,7 @@ def as_places(
     id : str, optional
         The column of a user's frame that names its rows. Without it the rows are
         labelled by their ``site_id`` column, else the frame's named index, else a
-        column called ``id``, ``identifiant``, ``code``, ``name`` or ``nom`` (case and
+        column called ``id``, ``identifiant``, ``name`` or ``nom`` (case and
         accents ignored; see :func:`row_labels`). The ``name`` comes from a column
         ``name``, ``nom`` or ``libelle``.
 
