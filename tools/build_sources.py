@@ -8,9 +8,13 @@ that is missing or differs, so a rebuild starts from exactly the published input
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
-import tomllib
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10 has no tomllib; tomli is its backport (pytest depends on it there)
+    import tomli as tomllib
 
 __all__ = ["SOURCES_TOML", "SourceCheckError", "load_sources", "sha256_of", "verify_sources"]
 

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
         to_geojson,
         to_geopackage,
         to_gpx,
+        to_kml,
     )
     from bassin_geo.kit import export_all
     from bassin_geo.modes import MODES, mode_rules
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
     from bassin_geo.routing.reachable import Reachable, reachable
     from bassin_geo.viz.maps import make_map, save_map
     from bassin_geo.viz.markers import km_markers
+    from bassin_geo.viz.strip import stage_strip
 
 __version__ = "0.1.0"
 
@@ -131,10 +133,12 @@ _LAZY: dict[str, str] = {
     "to_geojson": "bassin_geo.io",
     "to_geopackage": "bassin_geo.io",
     "to_gpx": "bassin_geo.io",
+    "to_kml": "bassin_geo.io",
     # maps
     "km_markers": "bassin_geo.viz.markers",
     "make_map": "bassin_geo.viz.maps",
     "save_map": "bassin_geo.viz.maps",
+    "stage_strip": "bassin_geo.viz.strip",
     # conveniences
     "export_all": "bassin_geo.kit",
 }
@@ -195,10 +199,12 @@ __all__ = [
     "to_geojson",
     "to_geopackage",
     "to_gpx",
+    "to_kml",
     # maps
     "km_markers",
     "make_map",
     "save_map",
+    "stage_strip",
     # conveniences
     "export_all",
     *_errors_all,

@@ -17,6 +17,7 @@ import click
 
 import bassin_geo as bg
 from bassin_geo.cli import distances, export, layers, routing, stages
+from bassin_geo.cli.strip import strip
 
 __all__ = ["main"]
 
@@ -133,6 +134,7 @@ for _command in (
     routing.tour,
     stages.stage,
     stages.crossings,
+    strip,
     export.map_,
     export.export,
 ):
