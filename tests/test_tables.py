@@ -424,3 +424,13 @@ def test_a_table_read_with_pandas_goes_straight_into_the_analyses():
     assert near["point_id"].tolist() == IDS and near["target_id"].tolist() == SITE_IDS
     with pytest.raises(InvalidInputError, match="coordinate columns"):
         bg.as_places(pd.DataFrame({"nom": ["Mairie"], "adresse": ["1 place"]}))
+
+
+def test_cli_input_geojson_keeps_its_names(run, tmp_path):
+    path = tmp_path / "visites.geojson"
+    _l93("adresses_fr.csv")[["Nom", "geometry"]].to_file(path)
+    rows = json.loads(run("locate", "--input", str(path), "--format", "json").output)
+    assert [r["point_id"] for r in rows][:2] == [
+        "Fosse Arenberg",
+        "Fosse 9 - 9 bis Declercq-Crombez",
+    ]
