@@ -434,3 +434,11 @@ def test_cli_input_geojson_keeps_its_names(run, tmp_path):
         "Fosse Arenberg",
         "Fosse 9 - 9 bis Declercq-Crombez",
     ]
+
+
+def test_to_excel_cuts_cells_excel_cannot_hold(tmp_path):
+    long = pd.DataFrame({"nom": ["Arenberg"], "wkt": ["x" * 40_000]})
+    with pytest.warns(BassinGeoWarning, match="32767 characters were cut"):
+        out = to_excel({"long": long}, tmp_path / "l.xlsx")
+    back = pd.read_excel(out, engine="calamine")
+    assert len(back["wkt"].iloc[0]) == 32_767

@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
@@ -33,7 +34,7 @@ import pandas as pd
 import shapely
 
 from bassin_geo._compat import keyword_only
-from bassin_geo.errors import InvalidInputError
+from bassin_geo.errors import BassinGeoWarning, InvalidInputError
 from bassin_geo.io.atomic import atomic_write
 from bassin_geo.io.frames import FrameLike, SupportsGdf, as_frame, plain_table
 from bassin_geo.io.options import check_flag
@@ -42,6 +43,7 @@ from bassin_geo.io.options import check_flag
 TableLike: TypeAlias = pd.DataFrame | FrameLike
 
 __all__ = [
+    "EXCEL_CELL_MAX",
     "FORMULA_STARTS",
     "Decimals",
     "TableLike",
@@ -53,6 +55,8 @@ __all__ = [
     "to_excel",
 ]
 
+#: The longest text an Excel cell holds.
+EXCEL_CELL_MAX = 32_767
 #: The first characters that make a spreadsheet read a text cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
@@ -350,9 +354,25 @@ def _sheet_names(frames: TableLike | Mapping[str, TableLike]) -> list[tuple[str,
     return named
 
 
-def _excel_cells(table: TableLike, wkt: bool) -> pd.DataFrame:
+def _excel_cells(table: TableLike, wkt: bool, sheet: str) -> pd.DataFrame:
     flat = flat_table(table, wkt=wkt)
     plain = plain_table(flat, nested="json")
+    for name, col in plain.items():
+        if col.dtype != object and not isinstance(col.dtype, pd.StringDtype):
+            continue
+        long = col.map(lambda v: isinstance(v, str) and len(v) > EXCEL_CELL_MAX)
+        if long.any():
+            # Excel refuses longer cells (it "repairs" the file by dropping them).
+            warnings.warn(
+                f"to_excel: sheet {sheet!r}, column {name!r}: {int(long.sum())} cell(s) longer "
+                f"than Excel's {EXCEL_CELL_MAX} characters were cut (a long route's WKT: "
+                "write the geometry with to_geopackage or to_geojson instead)",
+                BassinGeoWarning,
+                stacklevel=3,
+            )
+            plain[name] = col.astype(object).where(
+                ~long, col.astype(str).str.slice(0, EXCEL_CELL_MAX)
+            )
     for name, col in flat.items():
         # Dates stay dates (typed cells); Excel has no time zones, so local wall time.
         if pd.api.types.is_datetime64_any_dtype(col):
@@ -373,7 +393,8 @@ def to_excel(
     Each sheet has a bold, frozen header row, typed cells (numbers stay numbers, dates
     dates) and columns as wide as their content (up to 60 characters). Geometry and row
     labels are written as :func:`to_csv` writes them. Text that looks like a formula
-    (``=...``) is stored as text, never run.
+    (``=...``) is stored as text, never run; text longer than Excel's 32,767 characters
+    per cell (a long route's WKT) is cut, with a :class:`BassinGeoWarning`.
 
     Parameters
     ----------
@@ -412,7 +433,7 @@ def to_excel(
 
     overwrite = check_flag(overwrite, "overwrite")
     wkt = check_flag(wkt, "wkt")
-    sheets = [(name, _excel_cells(table, wkt)) for name, table in _sheet_names(frames)]
+    sheets = [(name, _excel_cells(table, wkt, name)) for name, table in _sheet_names(frames)]
     book = openpyxl.Workbook()
     book.remove(book.active)
     bold = Font(bold=True)
