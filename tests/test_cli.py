@@ -132,7 +132,8 @@ def test_route_straight_legs_are_labelled(run):
     _, _, expected = Geod(ellps="WGS84").inv(a.x, a.y, b.x, b.y)
     legs = json.loads(run("route", "9-9bis", "11/19", "--format", "json").output)
     assert [leg["method"] for leg in legs] == ["straight"]
-    assert legs[0]["length_m"] == pytest.approx(expected, rel=1e-9)
+    # The CLI prints whole metres (issue 13: numbers rounded by their unit).
+    assert legs[0]["length_m"] == round(expected)
 
 
 def test_route_on_a_real_network_writes_gpx(run, tmp_path):

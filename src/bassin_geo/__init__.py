@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from bassin_geo.io import (
         feature_collection,
         to_csv,
+        to_excel,
         to_geojson,
         to_geopackage,
         to_gpx,
@@ -129,6 +130,7 @@ _LAZY: dict[str, str] = {
     # writers
     "feature_collection": "bassin_geo.io",
     "to_csv": "bassin_geo.io",
+    "to_excel": "bassin_geo.io",
     "to_geojson": "bassin_geo.io",
     "to_geopackage": "bassin_geo.io",
     "to_gpx": "bassin_geo.io",
@@ -195,6 +197,7 @@ __all__ = [
     # writers
     "feature_collection",
     "to_csv",
+    "to_excel",
     "to_geojson",
     "to_geopackage",
     "to_gpx",

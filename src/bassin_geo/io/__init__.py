@@ -20,7 +20,7 @@ from bassin_geo.io.geopackage import to_geopackage
 from bassin_geo.io.gpx import to_gpx
 from bassin_geo.io.kml import to_kml
 from bassin_geo.io.options import DEFAULT_PRECISION, check_flag, check_precision
-from bassin_geo.io.tables import to_csv
+from bassin_geo.io.tables import to_csv, to_excel
 
 __all__ = [
     "DEFAULT_PRECISION",
@@ -32,6 +32,7 @@ __all__ = [
     "check_precision",
     "feature_collection",
     "to_csv",
+    "to_excel",
     "to_geojson",
     "to_geopackage",
     "to_gpx",

@@ -25,6 +25,7 @@ from bassin_geo.errors import (
     InvalidInputError,
 )
 from bassin_geo.places.checks import check_lonlat, looks_like_degrees, mislabelled_degrees
+from bassin_geo.places.tables import SPREADSHEET_SUFFIXES, TABLE_SUFFIXES, list_sheets, read_table
 
 __all__ = ["list_file_layers", "read_layer"]
 
@@ -69,6 +70,10 @@ def list_file_layers(path: PathLike) -> list[str]:
     import pyogrio
 
     p = _check_path(path)
+    if p.suffix.lower() in SPREADSHEET_SUFFIXES:
+        return list_sheets(p)
+    if p.suffix.lower() in TABLE_SUFFIXES:
+        return [p.stem]  # a text table is one layer, named after its file
     try:
         return [str(name) for name in pyogrio.list_layers(p)[:, 0]]
     except Exception as exc:  # GDAL raises its own error types for unreadable files
@@ -145,22 +150,36 @@ def read_layer(
     engine: str = "pyogrio",
     crs: CRSLike | None = None,
     columns: list[str] | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    wkt: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read a user's geodata file, check it, and return it in WGS84.
+    """Read a user's geodata file or table, check it, and return it in WGS84.
+
+    Tables (``.csv``, ``.tsv``, ``.txt``, ``.xlsx``, ``.ods``) are read by
+    :func:`bassin_geo.places.tables.read_table`: separator, decimal comma and encoding
+    detected, point columns found by name (lon/lat, longitude/latitude, X/Y, E/N, in
+    French or English, case and accents ignored) or given with ``x=``/``y=``, or a WKT
+    column; numbers in the range of Lambert-93 are read as EPSG:2154 with a warning
+    unless ``crs=`` says what they are.
 
     Parameters
     ----------
     path : str or os.PathLike
-        A GeoJSON, GeoPackage, Shapefile, GPX, FlatGeobuf or KML file.
+        A GeoJSON, GeoPackage, Shapefile, GPX, FlatGeobuf or KML file, or a table.
     layer : str, optional
-        The layer to read in multi-layer files. A GPX gives its tracks, else its routes,
-        else its waypoints.
+        The layer to read in multi-layer files (the sheet of a workbook). A GPX gives
+        its tracks, else its routes, else its waypoints.
     engine : {"pyogrio", "fiona"}
         The GDAL binding geopandas uses.
     crs : str, int or pyproj.CRS, optional
         The CRS of a file that does not record one (a Shapefile without ``.prj``).
     columns : list of str, optional
         Read only these attribute columns (and the geometry); default all.
+    x, y : str, optional
+        Tables only: the coordinate columns, when their names are not recognised.
+    wkt : str, optional
+        Tables only: a column of WKT geometries.
 
     Returns
     -------
@@ -175,6 +194,9 @@ def read_layer(
         Coordinates that cannot be degrees, or that land in the basin once swapped.
     EmptyInputError
         A file with no feature.
+    InvalidInputError
+        A table without recognisable coordinates (the message lists its columns), or
+        options that do not fit the file.
 
     Examples
     --------
@@ -198,6 +220,20 @@ def read_layer(
             raise InvalidInputError(msg) from None
     crs = given
     p = _check_path(path)
+    if p.suffix.lower() in TABLE_SUFFIXES:
+        gdf = read_table(p, layer=layer, x=x, y=y, wkt=wkt, crs=crs)
+        if columns is not None:
+            unknown = [c for c in columns if c not in gdf.columns]
+            if unknown:
+                msg = f"{p}: no column {', '.join(map(repr, unknown))}; the table has " + (
+                    ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+                )
+                raise InvalidInputError(msg)
+            gdf = gdf[[*columns, gdf.geometry.name]]
+        return _checked(gdf, f"{p}", crs)
+    if (x, y, wkt) != (None, None, None):
+        msg = f"{p}: x=, y= and wkt= are for tables (.csv, .xlsx, .ods...), not this file"
+        raise InvalidInputError(msg)
     chosen = _pick_layer(p, layer)
     gdf = _read(p, chosen, engine, columns)
     where = f"{p}" + (f" (layer {chosen})" if chosen else "")
@@ -220,6 +256,11 @@ def read_layer(
         # A GeoJSON without a crs member is labelled WGS84 by GDAL even when it holds
         # metres: the caller's crs= is the truth then.
         gdf = gdf.set_crs(crs, allow_override=True)
+    return _checked(gdf, where, crs)
+
+
+def _checked(gdf: gpd.GeoDataFrame, where: str, crs: CRS | None) -> gpd.GeoDataFrame:
+    """The checks every file gets once its CRS is known, and the conversion to WGS84."""
     if mislabelled_degrees(gdf):
         x, y = gdf.total_bounds[:2]
         raise CoordinateError(
@@ -234,8 +275,9 @@ def read_layer(
             check_lonlat(coords[:, 0], coords[:, 1], where)
         except CoordinateError as exc:
             if "cannot be degrees" in str(exc):
+                told = "you gave" if crs is not None else "the file is labelled"
                 raise CoordinateError(
-                    f"{exc}. The file is labelled {gdf.crs.to_string()} but holds metres: "
+                    f"{exc}. {told.capitalize()} {gdf.crs.to_string()} but it holds metres: "
                     "pass its real CRS, e.g. read_layer(path, crs='EPSG:2154')"
                 ) from None
             raise

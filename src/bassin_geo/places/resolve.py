@@ -13,6 +13,8 @@ messages. A place is
 - the rows of a GeoDataFrame or GeoSeries, in any CRS;
 - the rows of a DataFrame with a ``site_id`` column (what a site search returns), whose
   ids are looked up in the embedded sites;
+- the rows of a plain table (a DataFrame) with coordinate columns (``lon``/``lat``,
+  ``X``/``Y`` in Lambert-93...), as :func:`bassin_geo.places.tables.table_geometry` reads them;
 - a list mixing any of these.
 """
 
@@ -29,6 +31,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from bassin_geo._text import compact
 from bassin_geo._types import PlacesLike
 from bassin_geo.crs import WGS84
 from bassin_geo.data.layers import read_cached
@@ -41,8 +44,9 @@ from bassin_geo.errors import (
 from bassin_geo.places.checks import check_lonlat, mislabelled_degrees
 from bassin_geo.places.gazetteer import get_site
 from bassin_geo.places.index import id_positions, places_table
+from bassin_geo.places.tables import point_columns, table_geometry
 
-__all__ = ["as_places", "site_geometry"]
+__all__ = ["LABEL_COLUMNS", "NAME_COLUMNS", "as_places", "row_labels", "site_geometry"]
 
 
 def site_geometry(site: pd.Series[Any]) -> BaseGeometry:
@@ -75,7 +79,94 @@ def site_geometry(site: pd.Series[Any]) -> BaseGeometry:
     return site["geometry"]
 
 
-def _from_frame(data: gpd.GeoDataFrame | gpd.GeoSeries, where: str) -> gpd.GeoDataFrame:
+#: Column names (compacted: lower case, no accents, letters and digits) that label a
+#: user's rows when no ``id=`` is given, in order of preference.
+LABEL_COLUMNS = ("id", "identifiant", "ident", "name", "nom", "libelle")
+#: Column names (compacted) that hold a row's display name.
+NAME_COLUMNS = ("name", "nom", "libelle", "label")
+
+
+def row_labels(frame: pd.DataFrame, id: str | None = None) -> pd.Index | None:
+    """The labels of a user's rows: the ``id=`` column, the named index, or an id/name column.
+
+    This is how results keep the user's names instead of ``place:<n>``: a frame with a
+    ``site_id`` column is labelled by it (embedded sites, search results); otherwise
+    the column named with ``id=``; otherwise the frame's index when it has a name
+    (``df.set_index("code_insee")``); otherwise a column called, case and accents
+    ignored and in this order of preference, ``id``, ``identifiant``, ``ident``,
+    ``name``, ``nom`` or ``libelle``. Missing labels stay missing;
+    :func:`as_places` numbers those rows.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The user's rows.
+    id : str, optional
+        The column that names each row.
+
+    Returns
+    -------
+    pandas.Index or None
+        One label (text) per row, or None when the frame has nothing to label by.
+
+    Raises
+    ------
+    InvalidInputError
+        ``id`` names no column of the frame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row_labels(pd.DataFrame({"Nom": ["Mairie"], "lon": [3.0]})).tolist()
+    ['Mairie']
+    >>> row_labels(pd.DataFrame({"lon": [3.0]})) is None
+    True
+    """
+    if "site_id" in frame.columns and id is None:
+        values: pd.Series[Any] | pd.Index = frame["site_id"]
+    elif id is not None:
+        if id not in frame.columns:
+            msg = f"id={id!r}: no such column; the frame has {', '.join(map(str, frame.columns))}"
+            raise InvalidInputError(msg)
+        values = frame[id]
+    elif frame.index.name is not None:
+        values = frame.index
+    else:
+        folded = {compact(str(c)): c for c in reversed(list(frame.columns))}
+        found = next((folded[n] for n in LABEL_COLUMNS if n in folded), None)
+        if found is None:
+            return None
+        values = frame[found]
+    text: list[str | None] = [None if pd.isna(v) else str(v) for v in values]
+    labels: pd.Index = pd.Index(text, dtype=object)
+    return labels
+
+
+def _labelled(gdf: gpd.GeoDataFrame, id: str | None, start: int = 0) -> tuple[Any, Any]:
+    """The ``site_id`` and ``name`` values of a user's frame (see :func:`row_labels`)."""
+    labels = row_labels(gdf, id)
+    positions = _place_ids(len(gdf), start=start)
+    if labels is None:
+        ids: Any = positions
+    else:
+        ids = np.where(pd.isna(np.asarray(labels, dtype=object)), np.asarray(positions), labels)
+    folded = {compact(str(c)): c for c in reversed(list(gdf.columns))}
+    name_column = next((folded[n] for n in NAME_COLUMNS if n in folded), None)
+    if name_column is None:
+        name: Any = [None] * len(gdf)
+    elif isinstance(gdf[name_column].dtype, pd.StringDtype):
+        name = gdf[name_column].array  # already strings: no object round trip
+    else:
+        name = gdf[name_column].to_numpy()
+    return ids, name
+
+
+def _from_frame(
+    data: gpd.GeoDataFrame | gpd.GeoSeries,
+    where: str,
+    id: str | None = None,
+    start: int = 0,
+) -> gpd.GeoDataFrame:
     gdf = data.to_frame("geometry") if isinstance(data, gpd.GeoSeries) else data
     if not isinstance(gdf, gpd.GeoDataFrame):
         gdf = gpd.GeoDataFrame(gdf)
@@ -105,20 +196,14 @@ def _from_frame(data: gpd.GeoDataFrame | gpd.GeoSeries, where: str) -> gpd.GeoDa
         check_lonlat(
             bounds[["minx", "maxx"]].to_numpy(), bounds[["miny", "maxy"]].to_numpy(), where
         )
-    if "name" not in gdf:
-        name: Any = [None] * len(gdf)
-    elif isinstance(gdf["name"].dtype, pd.StringDtype):
-        name = gdf["name"].array  # already strings: no object round trip
+    if "site_id" in gdf and id is None:
+        # .array, not .to_numpy(): strings stay in their own storage, not re-converted.
+        ids: Any = gdf["site_id"].astype(str).array
+        name: Any = gdf["name"].array if "name" in gdf else [None] * len(gdf)
     else:
-        name = gdf["name"].to_numpy()
+        ids, name = _labelled(gdf, id, start)
     out = gpd.GeoDataFrame(
-        {
-            # .array, not .to_numpy(): strings stay in their own storage, not re-converted.
-            "site_id": gdf["site_id"].astype(str).array
-            if "site_id" in gdf
-            else _place_ids(len(gdf)),
-            "name": name,
-        },
+        {"site_id": ids, "name": name},
         geometry=gdf.geometry.to_numpy(),
         crs=WGS84,
     )
@@ -234,24 +319,36 @@ def _one(item: Any, i: int, resolve_polygons: bool, where: str) -> tuple[str, An
 
 
 def _frame(
-    data: gpd.GeoDataFrame | gpd.GeoSeries | pd.DataFrame, resolve_polygons: bool, where: str
+    data: gpd.GeoDataFrame | gpd.GeoSeries | pd.DataFrame,
+    resolve_polygons: bool,
+    where: str,
+    id: str | None = None,
+    start: int = 0,
 ) -> gpd.GeoDataFrame:
     """The places of one frame: with geometry (any CRS), or a ``site_id`` column."""
     if isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        return _from_frame(data, where)
+        return _from_frame(data, where, id, start)
     if "geometry" in data.columns:  # a GeoDataFrame that lost its class: no CRS known
-        return _from_frame(gpd.GeoDataFrame(data, geometry="geometry"), where)
+        return _from_frame(gpd.GeoDataFrame(data, geometry="geometry"), where, id, start)
     if "site_id" in data.columns:
         return _from_site_ids(data, resolve_polygons, where)
+    if all(isinstance(c, str) for c in data.columns) and point_columns(data) is not None:
+        # A table read with pandas (lon/lat, X/Y...): its points, as read_layer makes them.
+        return _from_frame(table_geometry(data, where=where), where, id, start)
     msg = (
-        f"{where}: a DataFrame of places needs a site_id column (search results) or a "
-        f"geometry; this one has {', '.join(map(str, data.columns[:8]))}"
+        f"{where}: a DataFrame of places needs a site_id column (search results), a "
+        "geometry, or coordinate columns (lon/lat, or X/Y for Lambert-93); this one has "
+        f"{', '.join(map(str, data.columns[:8]))}"
     )
     raise InvalidInputError(msg)
 
 
 def as_places(
-    places: PlacesLike, *, resolve_polygons: bool = False, where: str = "places"
+    places: PlacesLike,
+    *,
+    resolve_polygons: bool = False,
+    where: str = "places",
+    id: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Normalise places into a GeoDataFrame (``site_id``, ``name``, ``geometry``) in WGS84.
 
@@ -263,8 +360,9 @@ def as_places(
         One place or several. A place is a site id or name (as :func:`get_site`
         accepts), the row :func:`get_site` returns, a ``(lon, lat)`` pair or a shapely
         geometry in WGS84. Frames: a GeoDataFrame or GeoSeries in any CRS (without a CRS
-        it must hold degrees), or a DataFrame with a ``site_id`` column, such as site
-        search results, whose ids are looked up. A list may mix all of these.
+        it must hold degrees), a DataFrame with a ``site_id`` column, such as site
+        search results, whose ids are looked up, or a plain table with coordinate
+        columns (``lon``/``lat``, ``X``/``Y``...). A list may mix all of these.
     resolve_polygons : bool, default False
         Give the polygon of estates, slag heaps, buildings, listed components, communes
         and EPCI named by id, name or row instead of their representative point. The
@@ -273,13 +371,20 @@ def as_places(
         from a point inside it instead.
     where : str, default "places"
         Names the input in error messages ("stops", "origins").
+    id : str, optional
+        The column of a user's frame that names its rows. Without it the rows are
+        labelled by their ``site_id`` column, else the frame's named index, else a
+        column called ``id``, ``identifiant``, ``name`` or ``nom`` (case and
+        accents ignored; see :func:`row_labels`). The ``name`` comes from a column
+        ``name``, ``nom`` or ``libelle``.
 
     Returns
     -------
     GeoDataFrame
         One row per place, in input order (a frame gives its rows in its order), with
-        ``site_id``, ``name`` and ``geometry`` in WGS84. Places that are not sites get
-        ids ``"place:<position>"``.
+        ``site_id``, ``name`` and ``geometry`` in WGS84. Rows of a user's frame keep
+        the user's labels as ``site_id``, so results join back to the table; places
+        with no label get ids ``"place:<position>"``.
 
     Raises
     ------
@@ -307,7 +412,7 @@ def as_places(
     'Point'
     """
     if isinstance(places, pd.DataFrame | gpd.GeoSeries):  # GeoDataFrame included
-        return _frame(places, resolve_polygons, where)
+        return _frame(places, resolve_polygons, where, id)
     if _is_one_place(places):
         places = [places]  # one place: a list of one
     if not isinstance(places, Iterable):
@@ -318,6 +423,9 @@ def as_places(
         msg = f"{where} is empty: give at least one place"
         raise EmptyInputError(msg)
     frames = [p for p in items if isinstance(p, pd.DataFrame | gpd.GeoSeries)]
+    if id is not None and not any(isinstance(p, pd.DataFrame) for p in frames):
+        msg = f"{where}: id={id!r} names a column of a frame, and no frame was given"
+        raise InvalidInputError(msg)
     crss = {
         CRS.from_user_input(f.crs).to_string() if f.crs else None
         for f in frames
@@ -341,9 +449,7 @@ def as_places(
     count = 0
     for item in items:
         if isinstance(item, pd.DataFrame | gpd.GeoSeries):
-            part = _frame(item, resolve_polygons, where)
-            if "site_id" not in getattr(item, "columns", ()):
-                part["site_id"] = _place_ids(len(part), start=count)
+            part = _frame(item, resolve_polygons, where, id, start=count)
         else:
             site_id, name, geom = _one(item, count, resolve_polygons, where)
             part = gpd.GeoDataFrame(
