@@ -393,8 +393,8 @@ def test_cli_excel_csv_and_rounding(run):
     result = run("nearest", "--input", str(DATA / "sites_bom.csv"), "--excel")
     assert result.output.startswith("\ufeffpoint_index;point_id;")
     assert run("nearest", "3.0,50.4", "--excel", "--format", "json").exit_code == 1
-    table = run("distance", "Arenberg", "fosse Delloye", "--format", "table").output
-    assert "distance_m" in table and "." not in table.splitlines()[1]
+    table = run("distance", "Arenberg", "fosse Delloye", "--format", "csv").output
+    assert "distance_m" in table and "." not in table.splitlines()[1].split(",")[-1]
     frame = round_by_unit(
         pd.DataFrame({"length_m": [14208.149828], "km": [14.208149], "lon": [3.1234567891]})
     )

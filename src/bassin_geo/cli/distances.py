@@ -223,6 +223,10 @@ def locate(
       bassin-geo locate 2.83,50.43 Arenberg
       bassin-geo locate --input visites.xlsx --sheet visites --id Identifiant
     """
-    # Named places as their points (a commune or slag heap is located by a point inside
-    # it): locate() takes points.
-    emit(bg.locate(bg.as_places(input_places(places, input_file, id_column, sheet, crs))), fmt)
+    chosen = input_places(places, input_file, id_column, sheet, crs)
+    if input_file is None:
+        # Named places as their points (a commune or slag heap is located by a point
+        # inside it): locate() takes points.
+        chosen = bg.as_places(chosen)
+    # A file's rows go as they are, so their own columns (names, ids) stay in the table.
+    emit(bg.locate(chosen), fmt)
