@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import bassin_geo as bg  # noqa: E402
 from bassin_geo.io import to_geojson, to_geopackage  # noqa: E402
 from bassin_geo.viz import DEFAULT_LAYERS, make_map, save_map  # noqa: E402
-from bassin_geo.viz.offline import offline_assets  # noqa: E402
+from bassin_geo.viz.vendored import vendored_text  # noqa: E402
 
 ARGS = [
     "--headless",
@@ -93,15 +93,23 @@ def plain_folium_map() -> folium.Map:
 def load_time(path: Path, chromium: str, serve_cdn: bool) -> float:
     from playwright.sync_api import sync_playwright
 
-    assets = offline_assets()
+    # The plain folium page asks CDNs for Leaflet: answer with the same Leaflet files the
+    # package vendors, so both pages load the same code with no network. Bootstrap and
+    # jQuery, which folium's template also links, are refused (our page needs neither).
+    vendored = {
+        "leaflet.js": ("leaflet", "leaflet.js"),
+        "leaflet.css": ("leaflet", "leaflet.css"),
+        "leaflet.markercluster.js": ("leaflet.markercluster", "leaflet.markercluster.js"),
+    }
 
     def handle(route):
         url = route.request.url
+        name = url.rsplit("/", 1)[-1]
         if url.startswith("file:"):
             route.continue_()
-        elif serve_cdn and url in assets:
+        elif serve_cdn and name in vendored:
             kind = "text/css" if url.endswith(".css") else "application/javascript"
-            route.fulfill(status=200, body=assets[url], content_type=kind)
+            route.fulfill(status=200, body=vendored_text(*vendored[name]), content_type=kind)
         else:
             route.abort()
 
