@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     from bassin_geo.routing.reachable import Reachable, reachable
     from bassin_geo.viz.maps import make_map, save_map
     from bassin_geo.viz.markers import km_markers
-    from bassin_geo.viz.strip import stage_strip
+    from bassin_geo.viz.strip import save_strip, stage_strip
 
 __version__ = "0.1.0"
 
@@ -139,6 +139,7 @@ _LAZY: dict[str, str] = {
     "km_markers": "bassin_geo.viz.markers",
     "make_map": "bassin_geo.viz.maps",
     "save_map": "bassin_geo.viz.maps",
+    "save_strip": "bassin_geo.viz.strip",
     "stage_strip": "bassin_geo.viz.strip",
     # conveniences
     "export_all": "bassin_geo.kit",
@@ -206,6 +207,7 @@ __all__ = [
     "km_markers",
     "make_map",
     "save_map",
+    "save_strip",
     "stage_strip",
     # conveniences
     "export_all",
