@@ -15,8 +15,8 @@ the network cache (``bassin_geo.routing``), so this module sits below both layer
   then deleting the old one; a merged folder (a field kit) publishes file by file and
   rolls every step back if one fails.
 - Before writing, the work folders left beside the same target by processes that died
-  (``kill -9``, a power cut) are removed: those whose ``.lock`` no process holds, or
-  whose process is gone, or, where neither can be checked, untouched for a day.
+  (``kill -9``, a power cut) are removed: those whose ``.lock`` no process holds and
+  whose process is gone, or (its pid reused by another program) untouched for a day.
 - A full disk is reported as such, with the promise that nothing was written.
 
 Examples
@@ -68,6 +68,7 @@ STALE_AFTER_S: Final = 24 * 3600.0
 _NAME_KEPT: Final = 120
 _LOCK: Final = ".lock"
 _DISK_FULL_ERRNOS: Final = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+_NEARLY_FULL: Final = 1 << 20  # bytes free under which a failed write is put on the disk
 _DISK_FULL_TEXTS: Final = ("no space left on device", "disk is full", "disk quota exceeded")
 _NO_HARD_LINKS: Final = frozenset(
     {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.EXDEV, errno.ENOSYS}
@@ -176,9 +177,10 @@ def _last_change(folder: Path) -> float:
 
 
 def _abandoned(work: Path, pid: int) -> bool:
-    held = _lock_held(work / _LOCK)
-    if held is not None:
-        return not held
+    # A held lock is proof of life, whatever the pid. A free one is not proof of death:
+    # the writer may be between creating its lock file and locking it.
+    if _lock_held(work / _LOCK):
+        return False
     if not _pid_alive(pid):
         return True
     # The pid may have been reused by another program: very old work is abandoned.
@@ -255,8 +257,16 @@ def _work_folder(target: Path, kind: str = "part") -> Iterator[Path]:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _no_space_left(folder: Path) -> bool:
+    # GDAL sometimes says only "Failed to commit transaction": the free space tells.
+    try:
+        return shutil.disk_usage(folder).free < _NEARLY_FULL
+    except OSError:
+        return False
+
+
 def _export_error(target: Path, exc: BaseException, *, prepare: bool = False) -> ExportError:
-    if is_disk_full(exc):
+    if is_disk_full(exc) or _no_space_left(target.parent):
         msg = (
             f"the disk is full: {target} could not be written and nothing was written "
             "(the previous version, if any, is intact); free some space or choose another folder"
@@ -378,7 +388,9 @@ def atomic_write(path: str | os.PathLike[str], *, overwrite: bool = False) -> It
                 _publish_new(tmp, target)
             _fsync_folder(target.parent)
         except BassinGeoError as exc:
-            if isinstance(exc, OverwriteError) or not is_disk_full(exc):
+            if isinstance(exc, OverwriteError) or not (
+                is_disk_full(exc) or _no_space_left(target.parent)
+            ):
                 raise
             raise _export_error(target, exc) from exc
         except Exception as exc:
@@ -499,7 +511,8 @@ def atomic_folder(
     >>> [p.name for p in out.iterdir()]
     ['part.0.txt']
     """
-    target = Path(path)
+    # Absolute, so that "." or ".." get a work folder beside them, not inside them.
+    target = Path(os.path.abspath(path))
     overwrite = _check_bool(overwrite, "overwrite")
     merge = _check_bool(merge, "merge")
     if os.path.lexists(target) and not target.is_dir():
@@ -523,7 +536,9 @@ def atomic_folder(
                 _swap_folder(staging, target, overwrite)
             _fsync_folder(target.parent)
         except BassinGeoError as exc:
-            if isinstance(exc, OverwriteError) or not is_disk_full(exc):
+            if isinstance(exc, OverwriteError) or not (
+                is_disk_full(exc) or _no_space_left(target.parent)
+            ):
                 raise
             raise _export_error(target, exc) from exc
         except Exception as exc:
