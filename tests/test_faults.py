@@ -7,9 +7,11 @@ check that the next write to the same target leaves nothing behind. No timing as
 
 from __future__ import annotations
 
+import csv
 import errno
 import inspect
 import io
+import json
 import multiprocessing as mp
 import os
 import re
@@ -619,3 +621,100 @@ def test_to_parquet_flags_refuse_non_booleans(tmp_path, flag):
     with pytest.raises(InvalidInputError, match=flag):
         scale.to_parquet(pts, tmp_path / "pts", **{flag: "no"})
     assert not (tmp_path / "pts").exists()
+
+
+# ------------------------------------------------------------------------------ hostile text
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "]]><x>",
+    'quote " and & amp; &lt;',
+    "ctrl \x01\x08\x0b\x0c\x1b\x1f\x7f end",
+    "<img src=x onerror=alert(1)>",
+    "tab\tnew\nline\r",
+]
+
+
+def _xml_is_well_formed(path: Path) -> None:
+    if shutil.which("xmllint") is None:
+        import xml.etree.ElementTree as ET
+
+        ET.parse(path)  # raises ParseError on malformed XML
+        return
+    done = subprocess.run(["xmllint", "--noout", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture
+def hostile_file(tmp_path) -> Path:
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": name, "kind": name, "note": name},
+            "geometry": {"type": "Point", "coordinates": [3.0 + i / 100, 50.4]},
+        }
+        for i, name in enumerate(HOSTILE)
+    ]
+    path = tmp_path / "hostile.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        pytest.param(
+            i,
+            marks=pytest.mark.xfail(
+                reason="io/gpx.py (issue 14) writes control characters XML cannot hold"
+            ),
+        )
+        if "\x01" in name
+        else i
+        for i, name in enumerate(HOSTILE)
+    ],
+)
+def test_hostile_names_give_well_formed_gpx(hostile_file, tmp_path, index):
+    layer = bg.read_layer(hostile_file).iloc[[index]]
+    out = to_gpx(layer, tmp_path / "h.gpx")
+    _xml_is_well_formed(out)
+
+
+def test_hostile_names_give_valid_geojson_and_csv(hostile_file, tmp_path):
+    layer = bg.read_layer(hostile_file)
+    back = json.loads(to_geojson(layer, tmp_path / "h.geojson").read_text(encoding="utf-8"))
+    assert [f["properties"]["name"] for f in back["features"]] == HOSTILE
+    out = to_csv(layer, tmp_path / "h.csv")
+    with open(out, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [row["name"] for row in rows] == HOSTILE
+
+
+def test_hostile_values_give_a_geopackage_with_well_formed_styles(hostile_file, tmp_path):
+    import pyogrio
+
+    layer = bg.read_layer(hostile_file)  # its "kind" values become the style's categories
+    out = to_geopackage(
+        {"sites": layer, "perimeter": bg.load_layer("perimeter")}, tmp_path / "h.gpkg"
+    )
+    with sqlite3.connect(out) as con:
+        styles = con.execute("SELECT f_table_name, styleQML FROM layer_styles").fetchall()
+    assert {name for name, _ in styles} == {"sites", "perimeter"}
+    for i, (_, qml) in enumerate(styles):
+        path = tmp_path / f"style{i}.qml"
+        path.write_text(qml, encoding="utf-8")
+        _xml_is_well_formed(path)
+    assert list(pyogrio.read_dataframe(out, layer="sites")["name"]) == HOSTILE
+
+
+@pytest.mark.parametrize("name", HOSTILE[:3])
+def test_hostile_layer_names_are_written_or_refused_cleanly(hostile_file, tmp_path, name):
+    target = tmp_path / "h.gpkg"
+    try:
+        out = to_geopackage({name: bg.read_layer(hostile_file)}, target)
+    except (ExportError, InvalidInputError):
+        assert sorted(os.listdir(tmp_path)) == ["hostile.geojson"]
+        return
+    with sqlite3.connect(out) as con:
+        (qml,) = con.execute("SELECT styleQML FROM layer_styles").fetchone()
+    (tmp_path / "s.qml").write_text(qml, encoding="utf-8")
+    _xml_is_well_formed(tmp_path / "s.qml")
