@@ -76,8 +76,18 @@ def _write_text(path: Path, text: str) -> None:
         tmp.write_text(text)
 
 
+def _write_folder(path: Path, tag: str, *, merge: bool) -> None:
+    with atomic_folder(path, merge=merge) as staging:
+        for name in ("a", "b", "c"):
+            (staging / "sub").mkdir(exist_ok=True)
+            (staging / "sub" / name).write_text(tag)
+
+
 WRITERS = {
     "atomic_write": lambda path, tag: _write_text(path, tag),
+    "atomic_folder": lambda path, tag: _write_folder(path, tag, merge=False),
+    "atomic_folder_merge": lambda path, tag: _write_folder(path, tag, merge=True),
+    "save_map": lambda path, tag: bg.save_map(bg.make_map(title=tag), path),
     "to_geojson": lambda path, tag: to_geojson(_point(tag), path),
     "to_csv": lambda path, tag: to_csv(pd.DataFrame({"tag": [tag]}), path),
     "to_gpx": lambda path, tag: to_gpx(_point(tag), path),
@@ -85,6 +95,9 @@ WRITERS = {
 }
 SUFFIX = {
     "atomic_write": ".txt",
+    "atomic_folder": "",
+    "atomic_folder_merge": "",
+    "save_map": ".html",
     "to_geojson": ".geojson",
     "to_csv": ".csv",
     "to_gpx": ".gpx",
@@ -118,7 +131,13 @@ def _race(writer: str, path: Path) -> dict[str, str]:
 
 @posix_only
 @pytest.mark.parametrize(
-    ("writer", "trials"), [("atomic_write", 40), *((w, 4) for w in SUFFIX if w != "atomic_write")]
+    ("writer", "trials"),
+    [
+        ("atomic_write", 40),
+        ("atomic_folder", 20),
+        ("atomic_folder_merge", 20),
+        *((w, 4) for w in SUFFIX if not w.startswith("atomic")),
+    ],
 )
 def test_two_writers_one_target_exactly_one_wins(tmp_path, writer, trials):
     for trial in range(trials):
@@ -128,6 +147,9 @@ def test_two_writers_one_target_exactly_one_wins(tmp_path, writer, trials):
         winner = next(tag for tag, outcome in results.items() if outcome == "ok")
         if writer in {"atomic_write", "to_csv", "to_geojson", "to_gpx"}:
             assert winner in path.read_text(encoding="utf-8")
+        if writer.startswith("atomic_folder"):  # the winner's whole set, nothing mixed
+            assert {p.read_text() for p in (path / "sub").iterdir()} == {winner}
+            assert len(list((path / "sub").iterdir())) == 3
     assert _leftovers(tmp_path) == []
 
 

@@ -411,7 +411,12 @@ def _swap_folder(new: Path, target: Path, overwrite: bool) -> None:
                 raise _exists_error(target) from exc
             _swap_folder(new, target, overwrite)  # appeared meanwhile: replace it
             return
-        os.rename(new, target)  # replaces the empty folder just claimed
+        try:
+            os.rename(new, target)  # replaces the empty folder just claimed
+        except OSError as exc:  # another writer merged files into the claimed folder
+            if exc.errno in {errno.ENOTEMPTY, errno.EEXIST}:
+                raise _exists_error(target) from exc
+            raise
         return
     with _work_folder(target, "old") as aside:
         old = aside / target.name
