@@ -740,3 +740,52 @@ def test_hostile_layer_names_are_written_or_refused_cleanly(hostile_file, tmp_pa
         (qml,) = con.execute("SELECT styleQML FROM layer_styles").fetchone()
     (tmp_path / "s.qml").write_text(qml, encoding="utf-8")
     _xml_is_well_formed(tmp_path / "s.qml")
+
+
+def _export_and_hang(out: Path, ready: typing.Any) -> None:
+    import bassin_geo.kit as kit
+
+    def hang(*args, **kwargs):
+        ready.set()
+        signal.pause()
+
+    kit.to_geopackage = hang  # after every GeoJSON layer, before the GeoPackage
+    export_all(out, progress=False)
+
+
+def _geopackage_and_hang(path: Path, ready: typing.Any) -> None:
+    import pyogrio
+
+    real = pyogrio.write_dataframe
+    calls = []
+
+    def write_then_hang(*args, **kwargs):
+        real(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 2:  # two layers in the file, its journal maybe open
+            ready.set()
+            signal.pause()
+
+    pyogrio.write_dataframe = write_then_hang
+    to_geopackage(["lakes", "perimeter", "communes"], path)
+
+
+@posix_only
+@pytest.mark.parametrize("what", ["export_all", "to_geopackage"])
+def test_a_killed_real_writer_leaves_nothing_the_next_run_does_not_remove(tmp_path, what):
+    assert FORK is not None
+    target = tmp_path / ("kit" if what == "export_all" else "b.gpkg")
+    ready = FORK.Event()
+    job = _export_and_hang if what == "export_all" else _geopackage_and_hang
+    proc = FORK.Process(target=job, args=(target, ready))
+    proc.start()
+    assert ready.wait(300)
+    assert len(_leftovers(tmp_path)) >= 1 and not target.exists()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(60)
+    if what == "export_all":
+        written = export_all(target, progress=False)  # no --force needed: nothing was there
+        assert all(p.is_file() for p in written.values())
+    else:
+        to_geopackage(["lakes"], target)
+    assert _leftovers(tmp_path) == []
