@@ -273,6 +273,27 @@ def test_a_folder_moved_aside_by_a_dead_writer_is_put_back(tmp_path):
     assert (target / "part.0.parquet").read_text() == "old rows" and not aside.exists()
 
 
+@posix_only
+def test_files_a_dead_merge_had_moved_aside_are_put_back_where_missing(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    target = tmp_path / "kit"
+    (target / "geojson").mkdir(parents=True)
+    (target / "geojson" / "b.geojson").write_text("new b")
+    saved = tmp_path / f".kit{TEMP_MARK}{int(proc.stdout)}-12345678.bak" / "kit" / "geojson"
+    saved.mkdir(parents=True)
+    (saved / "a.geojson").write_text("old a")  # moved aside, not yet replaced
+    (saved / "b.geojson").write_text("old b")  # already replaced by the new one
+    remove_stale_temps(target)
+    assert (target / "geojson" / "a.geojson").read_text() == "old a"
+    assert (target / "geojson" / "b.geojson").read_text() == "new b"
+    assert _leftovers(tmp_path) == []
+
+
 def test_old_untouched_work_without_a_lock_counts_as_abandoned(tmp_path, monkeypatch):
     work = tmp_path / f".x.csv{TEMP_MARK}{os.getpid()}-0badc0de.part"
     work.mkdir()

@@ -123,7 +123,9 @@ def _work_prefix(target: Path) -> str:
     return f".{target.name[:_NAME_KEPT]}{TEMP_MARK}"
 
 
-_WORK_NAME = re.compile(r"(?P<pid>\d+)-[0-9a-f]+\.(?P<kind>part|old)")
+# part: a new output being written; old: a replaced folder moved aside; bak: the
+# replaced files of a merged folder.
+_WORK_NAME = re.compile(r"(?P<pid>\d+)-[0-9a-f]+\.(?P<kind>part|old|bak)")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -196,7 +198,8 @@ def remove_stale_temps(target: str | os.PathLike[str]) -> list[Path]:
     Only folders named for this target by this module are looked at, and only those no
     live process holds are removed. A folder holding the previous version of a replaced
     folder (``...old``) is put back at ``target`` if the target is missing (the writer
-    died between the two renames), and removed otherwise.
+    died between the two renames), and removed otherwise; the replaced files of a merged
+    folder (``...bak``) are put back where nothing has replaced them.
 
     Parameters
     ----------
@@ -227,13 +230,22 @@ def remove_stale_temps(target: str | os.PathLike[str]) -> list[Path]:
             continue
         if not _abandoned(work, int(match["pid"])):
             continue
-        saved = work / target.name
-        if match["kind"] == "old" and saved.exists() and not os.path.lexists(target):
-            with contextlib.suppress(OSError):
-                os.rename(saved, target)
+        _restore(work / target.name, target, match["kind"])
         shutil.rmtree(work, ignore_errors=True)
         removed.append(work)
     return removed
+
+
+def _restore(saved: Path, target: Path, kind: str) -> None:
+    """Put back what a dead writer had moved aside and not yet replaced."""
+    with contextlib.suppress(OSError):
+        if kind == "old" and saved.exists() and not os.path.lexists(target):
+            os.rename(saved, target)  # died between "old aside" and "new in"
+        elif kind == "bak" and saved.is_dir():
+            for rel in _files_under(saved):  # died while publishing file by file
+                if not os.path.lexists(target / rel):
+                    (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                    os.rename(saved / rel, target / rel)
 
 
 @contextlib.contextmanager
@@ -441,7 +453,7 @@ def _merge_folder(new: Path, target: Path, overwrite: bool) -> None:
             raise OverwriteError(msg)
     made: list[Path] = []
     published: list[Path] = []
-    with _work_folder(target, "old") as aside:
+    with _work_folder(target, "bak") as aside:
         moved: list[tuple[Path, Path]] = []
         try:
             for rel in files:
