@@ -423,6 +423,8 @@ def _swap_folder(new: Path, target: Path, overwrite: bool) -> None:
                 raise _exists_error(target) from exc
             _swap_folder(new, target, overwrite)  # appeared meanwhile: replace it
             return
+        if sys.platform == "win32":  # pragma: no cover - rename cannot replace a folder there
+            os.rmdir(target)
         try:
             os.rename(new, target)  # replaces the empty folder just claimed
         except OSError as exc:  # another writer merged files into the claimed folder
