@@ -810,3 +810,37 @@ def test_a_killed_real_writer_leaves_nothing_the_next_run_does_not_remove(tmp_pa
     else:
         to_geopackage(["lakes"], target)
     assert _leftovers(tmp_path) == []
+
+
+ROWS = 200_000
+
+
+def _write_big_csv(path: Path) -> None:
+    to_csv(pd.DataFrame({"i": np.arange(ROWS), "text": "bassin minier " * 3}), path)
+
+
+@posix_only
+def test_kill_minus_9_at_random_moments_never_leaves_a_partial_file(tmp_path):
+    assert FORK is not None
+    rng = np.random.default_rng(19)
+    path = tmp_path / "big.csv"
+    outcomes = []
+    for _ in range(8):
+        proc = FORK.Process(target=_write_big_csv, args=(path,))
+        proc.start()
+        proc.join(float(rng.uniform(0.0, 1.5)))  # a random moment (or the end)
+        if proc.is_alive():
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.join(60)
+        if path.exists():  # complete, or not there at all
+            assert len(pd.read_csv(path)) == ROWS
+            outcomes.append("complete")
+            path.unlink()
+        else:
+            outcomes.append("absent")
+        _write_text(tmp_path / "probe.txt", "sweeps beside")  # another target: not swept
+        (tmp_path / "probe.txt").unlink()
+        to_csv(pd.DataFrame({"i": [0]}), path)  # the next write to the target sweeps
+        assert _leftovers(tmp_path) == [], outcomes
+        path.unlink()
+    assert len(outcomes) == 8  # which moments were hit varies with the machine's speed
