@@ -844,3 +844,14 @@ def test_kill_minus_9_at_random_moments_never_leaves_a_partial_file(tmp_path):
         assert _leftovers(tmp_path) == [], outcomes
         path.unlink()
     assert len(outcomes) == 8  # which moments were hit varies with the machine's speed
+
+
+def test_a_kit_into_a_mount_point_is_staged_on_its_file_system(small_disk):
+    (small_disk / "mine.txt").write_text("user file")
+    for overwrite in (False, True):
+        with atomic_folder(small_disk, overwrite=overwrite, merge=True) as staging:
+            assert staging.stat().st_dev == small_disk.stat().st_dev
+            (staging / "geojson").mkdir()
+            (staging / "geojson" / "a.geojson").write_text(f"{overwrite}")
+    assert (small_disk / "geojson" / "a.geojson").read_text() == "True"
+    assert sorted(os.listdir(small_disk)) == ["geojson", "mine.txt"]

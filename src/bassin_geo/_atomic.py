@@ -222,6 +222,8 @@ def remove_stale_temps(target: str | os.PathLike[str]) -> list[Path]:
     removed: list[Path] = []
     try:
         entries = [e for e in target.parent.iterdir() if e.name.startswith(prefix)]
+        if _home(target) == target:
+            entries += [e for e in target.iterdir() if e.name.startswith(prefix)]
     except OSError:
         return removed
     for work in entries:
@@ -248,11 +250,25 @@ def _restore(saved: Path, target: Path, kind: str) -> None:
                     os.rename(saved / rel, target / rel)
 
 
+def _home(target: Path) -> Path:
+    """Where the work folders of ``target`` go: beside it, on the same file system.
+
+    A folder that is a mount point of its own (a USB stick) keeps them inside, where a
+    rename can still reach it.
+    """
+    try:
+        if target.is_dir() and target.stat().st_dev != target.parent.stat().st_dev:
+            return target
+    except OSError:
+        pass
+    return target.parent
+
+
 @contextlib.contextmanager
 def _work_folder(target: Path, kind: str = "part") -> Iterator[Path]:
     """A locked, uniquely named work folder beside ``target``, removed at the end."""
     name = f"{_work_prefix(target)}{os.getpid()}-{secrets.token_hex(4)}.{kind}"
-    work = target.parent / name
+    work = _home(target) / name
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(target)
