@@ -60,6 +60,8 @@ from bassin_geo.analysis.geodesic import MetricFrame, metric_frame, planar_reach
 from bassin_geo.crs import WGS84
 from bassin_geo.data.layers import list_layers, load_layer
 from bassin_geo.errors import DataFileError, InvalidInputError, OverwriteError
+from bassin_geo.io.atomic import atomic_folder
+from bassin_geo.io.options import check_flag as check_bool
 from bassin_geo.places.checks import check_distance
 from bassin_geo.places.resolve import as_places
 
@@ -737,15 +739,21 @@ def to_parquet(
     progress : bool
         As for :func:`compute`.
     overwrite : bool
-        Replace an existing folder.
+        Replace an existing folder. The new dataset is written into a staging folder
+        beside it and swapped in only once complete, so a failure (a partition that
+        raises, a full disk) leaves the previous dataset exactly as it was.
 
     Returns
     -------
     Path
+        The output folder.
 
     Raises
     ------
     OverwriteError
+        ``path`` exists and ``overwrite`` is false.
+    ExportError
+        Writing failed; nothing changed at ``path``.
 
     Examples
     --------
@@ -756,17 +764,20 @@ def to_parquet(
     >>> len(read_points(out).compute())
     1
     """
-    overwrite = bool(check_flag(overwrite, "overwrite"))
-    check_flag(progress, "progress")
+    overwrite = check_bool(overwrite, "overwrite")
+    check_flag(progress, "progress")  # None: as for compute
     path = Path(path)
     if path.exists() and not overwrite:
         msg = f"{path} exists; pass overwrite=True to replace it"
         raise OverwriteError(msg)
-    if isinstance(result, dgpd.GeoDataFrame):
-        job = dgpd.to_parquet(result, str(path), compute=False, overwrite=overwrite)
-    else:
-        job = dd.to_parquet(  # type: ignore[no-untyped-call]  # dask has no hints here
-            result, str(path), compute=False, overwrite=overwrite
-        )
-    compute(job, client=client, progress=progress)
+    # Built in a staging folder beside the target and swapped in once every partition is
+    # written: a failing partition or a full disk leaves the previous dataset as it was.
+    with atomic_folder(path, overwrite=overwrite) as staging:
+        if isinstance(result, dgpd.GeoDataFrame):
+            job = dgpd.to_parquet(result, str(staging), compute=False, overwrite=True)
+        else:
+            job = dd.to_parquet(  # type: ignore[no-untyped-call]  # dask has no hints here
+                result, str(staging), compute=False, overwrite=True
+            )
+        compute(job, client=client, progress=progress)
     return path

@@ -340,16 +340,17 @@ def load_network(
             or cache.stat().st_mtime >= src_path.stat().st_mtime
         )
         if fresh:
-            cached = Network.load(cache)
-            diffs = option_differences(cached.options, options) if cached.options else []
-            if cached.options and not diffs:
-                return cached
-            why = "; ".join(diffs) if diffs else "it records no build options"
-            warnings.warn(
-                f"the network cache {cache} was built otherwise ({why}): rebuilding it",
-                BassinGeoWarning,
-                stacklevel=3,
-            )
+            try:
+                cached: Network | None = Network.load(cache)
+            except DataFileError as exc:  # truncated, foreign or tampered: rebuild it
+                cached, why = None, f"the network cache {cache} cannot be read ({exc})"
+            if cached is not None:
+                diffs = option_differences(cached.options, options) if cached.options else []
+                if cached.options and not diffs:
+                    return cached
+                why = "; ".join(diffs) if diffs else "it records no build options"
+                why = f"the network cache {cache} was built otherwise ({why})"
+            warnings.warn(f"{why}: rebuilding it", BassinGeoWarning, stacklevel=3)
     if src_path is not None:
         if not src_path.is_file():
             msg = f"{src_path} does not exist or is not a file"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import shapely
 from pyproj import CRS, Transformer
 from scipy import sparse
 
+from bassin_geo._atomic import atomic_write
 from bassin_geo._compat import keyword_only
 from bassin_geo.crs import GEOD, WGS84, metric_crs_for
 from bassin_geo.errors import DataFileError, ExportError
@@ -100,6 +102,37 @@ def _line_network() -> Network:
         crs=WGS84,
     )
     return Network(nodes, edges, "walk", {}, "example")
+
+
+def _cache_array(z: np.lib.npyio.NpzFile, key: str, kinds: str) -> npt.NDArray[Any]:
+    """One array of a cache file, its header checked before anything is allocated.
+
+    A tampered header can declare terabytes in a few bytes: the array must fit in what
+    the archive holds, and be of the expected kind (``f`` float, ``i`` integer...).
+    """
+    name, archive = f"{key}.npy", z.zip
+    if archive is None:  # closed
+        msg = "the archive is closed"
+        raise ValueError(msg)
+    if name not in archive.namelist():
+        msg = f"no {key!r} array"
+        raise KeyError(msg)
+    with archive.open(name) as fh:
+        version = np.lib.format.read_magic(fh)
+        read_header = {
+            (1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0,
+        }.get(version)
+        if read_header is None:
+            msg = f"{key!r} has an unknown .npy version {version}"
+            raise ValueError(msg)
+        shape, _, dtype = read_header(fh)
+    need = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    if dtype.kind not in kinds or need > archive.getinfo(name).file_size:
+        msg = f"{key!r} declares {shape} of {dtype}, not what this file holds"
+        raise ValueError(msg)
+    array: npt.NDArray[Any] = z[key]
+    return array
 
 
 class Network:
@@ -659,19 +692,13 @@ class Network:
             arrays[f"e_{col}"] = self.edges[col].to_numpy()
         for col in _EDGE_TEXTS:
             arrays[f"e_{col}"] = self.edges[col].fillna("").astype(str).to_numpy().astype("U")
-        tmp = path.with_name(path.name + ".part")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)  # as the exporters do
-            with open(tmp, "wb") as fh:
+            # A unique work file published by rename: two processes saving one cache
+            # each publish a whole file, and a killed one leaves nothing to load.
+            with atomic_write(path, overwrite=True) as tmp, open(tmp, "wb") as fh:
                 np.savez(fh, **arrays)
-            tmp.replace(path)
-        except OSError as exc:
-            if tmp.is_file():  # a half-written cache must not be loaded later
-                tmp.unlink()
-            msg = (
-                f"cannot write the network cache {path} ({exc.strerror or exc}); choose a "
-                "writable folder, or leave cache out"
-            )
+        except ExportError as exc:
+            msg = f"cannot write the network cache {path}: {exc}; leave cache out, or fix it"
             raise ExportError(msg) from exc
         return path
 
@@ -706,24 +733,48 @@ class Network:
         """
         path = Path(path)
         try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(str(z["meta"]))
-                if meta.get("version") != _CACHE_VERSION:
+            if not path.is_file():
+                msg = f"{path} does not exist or is not a file"
+                raise DataFileError(msg)
+            loaded = np.load(path, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):
+                msg = "not an .npz archive"
+                raise ValueError(msg)
+            with loaded as z:
+                meta = json.loads(str(_cache_array(z, "meta", "U")))
+                if not isinstance(meta, dict) or meta.get("version") != _CACHE_VERSION:
                     msg = f"{path} was written by another version of bassin_geo; rebuild it"
                     raise DataFileError(msg)
-                geoms = shapely.from_ragged_array(
-                    shapely.GeometryType.LINESTRING, z["edge_coords"], (z["edge_offsets"],)
-                )
-                edges = pd.DataFrame({c: z[f"e_{c}"] for c in (*_EDGE_NUMBERS, *_EDGE_TEXTS)})
-                nxy = z["node_xy"]
-                nodes = gpd.GeoDataFrame(
-                    {"osmid": z["node_osmid"], "x": nxy[:, 0], "y": nxy[:, 1]},
-                    geometry=shapely.points(nxy),
-                    crs=WGS84,
-                )
-        except (OSError, ValueError, KeyError) as exc:
-            if isinstance(exc, DataFileError):
-                raise
+                coords = _cache_array(z, "edge_coords", "f")
+                offsets = _cache_array(z, "edge_offsets", "i")
+                columns = {c: _cache_array(z, f"e_{c}", "biuf") for c in _EDGE_NUMBERS}
+                columns.update({c: _cache_array(z, f"e_{c}", "U") for c in _EDGE_TEXTS})
+                nxy = _cache_array(z, "node_xy", "f")
+                osmid = _cache_array(z, "node_osmid", "i")
+            n_edges, n_nodes = len(columns["u"]), len(osmid)
+            if (
+                nxy.shape != (n_nodes, 2)
+                or coords.ndim != 2
+                or offsets.shape != (n_edges + 1,)
+                or any(a.shape != (n_edges,) for a in columns.values())
+                or (n_edges and (offsets[0] != 0 or offsets[-1] != len(coords)))
+                or np.any(np.diff(offsets) < 2)
+                or not all(np.all((columns[k] >= 0) & (columns[k] < n_nodes)) for k in "uv")
+            ):
+                msg = "its arrays do not fit together (lengths, offsets or node ids)"
+                raise ValueError(msg)
+            geoms = shapely.from_ragged_array(shapely.GeometryType.LINESTRING, coords, (offsets,))
+            edges = pd.DataFrame(columns)
+            nodes = gpd.GeoDataFrame(
+                {"osmid": osmid, "x": nxy[:, 0], "y": nxy[:, 1]},
+                geometry=shapely.points(nxy),
+                crs=WGS84,
+            )
+            mode, rules, source = meta["mode"], meta["rules"], meta["source"]
+        except DataFileError:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+            # A truncated, foreign or tampered file: never a zipfile or NumPy error.
             msg = (
                 f"{path} is not a network cache written by Network.save ({exc}); delete it "
                 "and rebuild the network"
@@ -731,6 +782,4 @@ class Network:
             raise DataFileError(msg) from exc
         edges["highway"] = edges["highway"].astype(object).where(edges["highway"] != "", None)
         edges_gdf = gpd.GeoDataFrame(edges, geometry=geoms, crs=WGS84)
-        return cls(
-            nodes, edges_gdf, meta["mode"], meta["rules"], meta["source"], meta.get("options")
-        )
+        return cls(nodes, edges_gdf, mode, rules, source, meta.get("options"))
