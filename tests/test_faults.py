@@ -580,6 +580,7 @@ def test_a_real_full_disk(small_disk):
 def _main_args(tmp: Path) -> dict[str, typing.Callable[[], tuple[tuple[object, ...], dict]]]:
     """Minimal valid main arguments of every public function that has a bool flag."""
     import folium
+    from matplotlib.figure import Figure
 
     def stops() -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame(
@@ -601,6 +602,9 @@ def _main_args(tmp: Path) -> dict[str, typing.Callable[[], tuple[tuple[object, .
         "to_geojson": lambda: ((_point(), tmp / "f.geojson"), {}),
         "to_geopackage": lambda: (({"p": _point()}, tmp / "f.gpkg"), {}),
         "to_gpx": lambda: ((_point(), tmp / "f.gpx"), {}),
+        "to_kml": lambda: ((_point(), tmp / "f.kml"), {}),
+        "to_excel": lambda: ((pd.DataFrame({"a": [1]}), tmp / "f.xlsx"), {}),
+        "save_strip": lambda: ((Figure(), tmp / "f.png"), {}),
         "make_map": lambda: (("perimeter",), {}),
         "save_map": lambda: ((folium.Map(), tmp / "f.html"), {}),
         "export_all": lambda: ((tmp / "kit",), {"progress": False}),
