@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 
 import bassin_geo as bg
-from bassin_geo.cli import distances, export, layers, routing, stages
+from bassin_geo.cli import distances, export, layers, network, routing, stages
 
 __all__ = ["main"]
 
@@ -135,6 +135,7 @@ for _command in (
     stages.crossings,
     export.map_,
     export.export,
+    network.network,
 ):
     main.add_command(_command)
 
