@@ -196,6 +196,15 @@ def test_a_file_put_there_by_hand_is_used_offline(tmp_path, monkeypatch):
     assert listed.kind == "extract" and "md5 not verified" in listed.detail
 
 
+def test_unwritable_cache_folder_says_which_variable_to_set(server, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(ENV_CACHE_DIR, str(blocker))
+    with pytest.raises(NetworkError, match=f"cannot create the cache folder.*{ENV_CACHE_DIR}"):
+        fetch_extract(progress=False)
+    assert server.gets == {}
+
+
 def test_two_processes_fetching_at_once_download_once(server):
     server.chunk_delay_s = 0.05  # about half a second per download: the two overlap
     code = "from bassin_geo.routing.fetch import fetch_extract; print(fetch_extract())"

@@ -274,7 +274,8 @@ def fetch_extract(
     NetworkError
         The server cannot be reached (the message names the URL and where to put the
         file downloaded by hand), or the download was cut or does not match its
-        published md5: it is refused, and nothing is kept.
+        published md5: it is refused, and nothing is kept. Or the cache folder cannot
+        be created.
 
     Examples
     --------
@@ -295,6 +296,14 @@ def fetch_extract(
         progress = sys.stderr.isatty()
     if not refresh and _cached(extract, url):
         return extract
+    try:
+        extract.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = (
+            f"cannot create the cache folder {extract.parent} ({exc.strerror or exc}); set "
+            f"{ENV_CACHE_DIR} to a writable folder"
+        )
+        raise NetworkError(msg) from exc
     with cache_lock(extract):
         # Another process may have fetched it while this one waited for the lock.
         if not refresh and _cached(extract, url):
