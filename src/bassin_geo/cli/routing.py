@@ -189,6 +189,7 @@ def route(stops: tuple[str, ...], options: _RoutingOptions) -> None:
     \b
     Example:
       bassin-geo route 9-9bis 11/19 Arenberg
+      bassin-geo route Delloye Arenberg --network auto --mode bike
       bassin-geo route 9-9bis 11/19 --network nord-pas-de-calais-latest.osm.pbf \\
           --mode bike --clip-basin --output visit.gpx
     """
@@ -218,6 +219,7 @@ def tour(
     Example:
       bassin-geo tour 9-9bis 11/19 Arenberg Delloye --start Delloye --return
       bassin-geo tour --headframes --start Delloye --output headframes.gpx
+      bassin-geo tour --headframes --start Delloye --network auto --mode bike
     """
     if not stops and not headframes:
         msg = "give the stops to visit, or --headframes"
