@@ -17,7 +17,8 @@ one in ten one-way), and the rest of the bytes in small buildings (closed ways o
 nodes), which make most of the nodes of real French extracts (the cadastre's buildings).
 The size is reached by writing a pilot file first and scaling the counts from its bytes.
 
-Run: ``python benchmarks/regional.py [--fraction 0.1] [--keep file.osm.pbf]``. Needs
+Run: ``python benchmarks/regional.py [--fraction 0.1] [--keep file.osm.pbf]``, or
+``--pbf file.osm.pbf`` to measure the build of a file already written (or the real one). Needs
 ``pip install osmium``. The goal of issue 16: a build in minutes and under 6 GiB on the
 2-core, 24 GiB machine.
 """
@@ -146,7 +147,13 @@ from bassin_geo.routing import load_network
 t = time.perf_counter()
 net = load_network(sys.argv[1], mode="bike", clip="basin", progress=False)
 seconds = time.perf_counter() - t
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM is this process's own peak; ru_maxrss would also count the parent's memory,
+# which Linux carries over through fork and exec.
+try:
+    with open("/proc/self/status") as fh:
+        peak_kib = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": seconds, "peak_kib": peak_kib, "nodes": len(net.nodes),
                   "edges": len(net.edges)}))
 """
@@ -169,7 +176,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fraction", type=float, default=1.0, help="of the real size")
     parser.add_argument("--keep", type=Path, default=None, help="write the PBF here")
+    parser.add_argument("--pbf", type=Path, default=None, help="measure this PBF only")
     args = parser.parse_args()
+    if args.pbf is not None:
+        build = measure_build(args.pbf)
+        print(
+            f"{args.pbf.name} ({args.pbf.stat().st_size / 1e6:.1f} MB): "
+            f"load_network(mode='bike', clip='basin'): {build['seconds']:.0f} s, peak "
+            f"memory {build['peak_kib'] / 2**20:.2f} GiB; network {build['nodes']:,} nodes"
+        )
+        return
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} cpu, python {platform.python_version()}"
     )
