@@ -69,8 +69,8 @@ def run_in_memory(points: str, out: str) -> None:
 
     import geopandas as gpd
 
-    # By module path: the package's `distance` function hides the module of that name.
-    distance = importlib.import_module("bassin_geo.analysis.distances")
+    # The analysis package: locate and nearest, as bassin_geo exports them.
+    distance = importlib.import_module("bassin_geo.analysis")
 
     gdf = gpd.read_parquet(points)
     distance.locate(gdf).to_parquet(Path(out) / "locate.parquet")
@@ -83,7 +83,7 @@ def run_baseline(points: str, out: str) -> None:
 
     import geopandas as gpd
 
-    distance = importlib.import_module("bassin_geo.analysis.distances")
+    distance = importlib.import_module("bassin_geo.analysis")
     few = gpd.read_parquet(next(Path(points).glob("*.parquet"))).iloc[:10]
     distance.locate(few)
     distance.nearest(few, k=1)

@@ -41,8 +41,16 @@ def ign_communes(shipped: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
 @pytest.mark.skipif(not (SOURCES / "official").is_dir(), reason="source files not beside the repo")
 def test_rebuild_matches_shipped_layers(tmp_path):
     provenance = build_boundaries(SOURCES, tmp_path)
-    assert provenance["commune_disagreements"] == bg.load_provenance()["commune_disagreements"]
-    assert provenance["schema"] == bg.load_provenance()["schema"]
+    for key in (
+        "commune_disagreements",
+        "schema",
+        "duplicates",
+        "flags",
+        "buffer_zone",
+        "column_definitions",
+        "inputs",
+    ):
+        assert provenance[key] == bg.load_provenance()[key], key
     for name in bg.list_layers()["name"]:
         rebuilt = gpd.read_file(tmp_path / "bassin_minier.gpkg", layer=name)
         shipped = gpd.read_file(bg.data_dir() / "bassin_minier.gpkg", layer=name)
@@ -228,3 +236,161 @@ def test_apply_schema_refuses_duplicate_ids():
     )
     with pytest.raises(ValueError, match="site_id"):
         apply_schema({"epci": epci}, gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"))
+
+
+# --- a rebuild anyone can check -----------------------------------------------------------
+
+
+def test_sources_file_describes_every_input():
+    from build_sources import load_sources
+
+    entries = load_sources()
+    paths = [e["path"] for e in entries]
+    assert len(paths) == len(set(paths))
+    read = {s for info in LAYERS.values() for s in info.sources} | {"tdf2025_stages.csv"}
+    assert read <= set(paths)
+    for entry in entries:
+        assert re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]), entry["path"]
+        assert entry["url"] and entry["retrieved"] and entry["licence"], entry["path"]
+    # The shipped provenance names the same inputs, hash for hash.
+    shipped = {e["path"]: e["sha256"] for e in bg.load_provenance()["inputs"]}
+    assert shipped == {e["path"]: e["sha256"] for e in entries}
+
+
+@pytest.mark.skipif(not (SOURCES / "official").is_dir(), reason="source files not beside the repo")
+def test_sources_file_hashes_match_the_source_files():
+    import hashlib
+
+    from build_sources import load_sources
+
+    for entry in load_sources():
+        digest = hashlib.sha256((SOURCES / entry["path"]).read_bytes()).hexdigest()
+        assert digest == entry["sha256"], entry["path"]
+
+
+@pytest.mark.skipif(not (SOURCES / "official").is_dir(), reason="source files not beside the repo")
+def test_a_tampered_input_is_refused_before_anything_is_written(tmp_path):
+    import shutil
+
+    from build_boundaries import main
+    from build_sources import SourceCheckError
+
+    copy = tmp_path / "sources"
+    shutil.copytree(SOURCES, copy)
+    heaps = copy / "official" / "terrils.geojson"
+    heaps.chmod(0o644)
+    heaps.write_bytes(heaps.read_bytes().replace(b"T074", b"T075", 1))
+    target = tmp_path / "out"
+    with pytest.raises(SourceCheckError, match=r"official/terrils\.geojson: sha256"):
+        build_boundaries(copy, target)
+    assert not target.exists()
+    assert main(["build_boundaries.py", str(copy), str(target)]) == 2
+    assert not target.exists()
+    # A missing input is refused the same way.
+    heaps.unlink()
+    with pytest.raises(SourceCheckError, match=r"official/terrils\.geojson: missing"):
+        build_boundaries(copy, target)
+
+
+# --- one row per feature, flags that mean one thing ----------------------------------------
+
+
+def _copies(gdf: gpd.GeoDataFrame) -> list[tuple[str, str, float]]:
+    """Pairs of rows whose outlines overlap by more than 90 % of their union (measured here)."""
+    metric = gdf.to_crs(LAMBERT93).geometry.make_valid().reset_index(drop=True)
+    out = []
+    for i, geom in enumerate(metric):
+        for j in metric.sindex.query(geom, predicate="intersects"):
+            if j <= i:
+                continue
+            other = metric.iloc[j]
+            share = geom.intersection(other).area / geom.union(other).area
+            if share > 0.9:
+                out.append((gdf["site_id"].iloc[i], gdf["site_id"].iloc[j], share))
+    return out
+
+
+@pytest.mark.parametrize("name", ["mining_estates", "slag_heaps", "lakes"])
+def test_no_feature_is_counted_twice(shipped, name):
+    gdf = shipped[name]
+    assert _copies(gdf) == []
+    merged = [i for v in gdf["other_ids"].dropna() for i in v.split("; ")]
+    assert len(gdf) + len(merged) == {"mining_estates": 321, "slag_heaps": 162, "lakes": 12}[name]
+    assert len(merged) == len(set(merged))
+    assert not set(merged) & set(gdf["site_id"])
+
+
+def test_estates_flags_and_merges(shipped):
+    estates = shipped["mining_estates"]
+    # listed and unesco both mean: the source gives a UNESCO element id.
+    assert (estates["listed"] == estates["id_unesco"].notna()).all()
+    assert (estates["unesco"] == estates["listed"]).all()
+    # The source files' own counts: 124 estates with a UNESCO id (as UNESCO counts 124
+    # cités), 162 rows in zt-cites-minieres, every one kept or merged into a kept row.
+    assert int(estates["listed"].sum()) == 124
+    assert int(estates["buffer_zone_inventory"].sum()) == 162
+    buffer_rows = {f"estate:buffer-{i}" for i in range(162)}
+    kept_or_merged = set(estates["site_id"]) | {
+        i for v in estates["other_ids"].dropna() for i in v.split("; ")
+    }
+    assert buffer_rows <= kept_or_merged
+    # Issue 17's example: Cité de Belgique is one row, the buffer-zone one, with both ids.
+    belgique = estates[estates["name"] == "Cité de Belgique"]
+    assert belgique["site_id"].tolist() == ["estate:buffer-140"]
+    assert belgique["other_ids"].tolist() == ["estate:listed-151"]
+    # Merged copies are the same estate by an attribute the geometry test did not use:
+    # the ERBM estate number of both copies is the one the kept row carries.
+    merges = bg.load_provenance()["duplicates"]["merged"]
+    assert len([m for m in merges if m["layer"] == "mining_estates"]) == 321 - len(estates)
+    assert all(m["symmetric_difference"] < 0.1 for m in merges if m["rule"] == "same outline")
+    by_kept = estates.set_index("site_id")
+    for m in merges:
+        if m["layer"] == "mining_estates" and m["merged"].startswith("estate:listed-"):
+            if m["kept"].startswith("estate:buffer-"):
+                assert pd.notna(by_kept.loc[m["kept"], "id_lsm"]), m
+    # What is left in neither inventory (ERBM estates) is nowhere else in the layer.
+    rest = estates[~estates["listed"] & ~estates["buffer_zone_inventory"]].to_crs(LAMBERT93)
+    others = estates[estates["listed"] | estates["buffer_zone_inventory"]].to_crs(LAMBERT93)
+    others_union = others.geometry.make_valid().union_all()
+    for row in rest.itertuples():
+        geom = row.geometry.buffer(0)
+        assert geom.intersection(others_union).area < 0.01 * geom.area, row.site_id
+
+
+def test_sites_follow_their_layers(shipped):
+    sites = shipped["sites"]
+    for layer in ("pitheads", "slag_heaps", "mining_estates", "buildings", "lakes"):
+        assert set(sites.loc[sites["layer"] == layer, "site_id"]) == set(shipped[layer]["site_id"])
+    names = sites[sites["kind"] == "mining_estate"].groupby(["name", "commune"]).size()
+    # Same name and commune twice is left only where the outlines differ (checked above).
+    assert names.max() <= 2
+    assert len(sites) == sum(len(shipped[n]) for n in SITE_LAYERS)
+
+
+SITE_LAYERS = ("pitheads", "slag_heaps", "mining_estates", "buildings", "lakes")
+
+
+def test_flags_are_defined_in_the_catalog(shipped):
+    from bassin_geo.data.catalog import COLUMN_DEFINITIONS
+
+    for name in SITE_LAYERS + ("sites",):
+        for column in COLUMN_DEFINITIONS:
+            if column in shipped[name]:
+                assert shipped[name][column].notna().any() or column == "other_ids"
+    text = (bg.data_dir() / "PROVENANCE.md").read_text(encoding="utf-8")
+    for column in COLUMN_DEFINITIONS:
+        assert f"- `{column}`:" in text
+
+
+def test_buffer_zone_with_property_measured_independently(shipped):
+    from shapely.ops import unary_union
+
+    zone = unary_union(list(shipped["buffer_zone"].to_crs(LAMBERT93).geometry.make_valid()))
+    listed = unary_union(list(shipped["property"].to_crs(LAMBERT93).geometry.make_valid()))
+    measured = zone.union(listed).area / 10_000
+    figures = bg.load_provenance()["buffer_zone"]
+    assert figures["buffer_zone_with_property_ha"] == pytest.approx(measured, abs=0.1)
+    assert figures["quoted_buffer_zone_ha"] == 18_804
+    assert abs(measured - 18_804) / 18_804 < 0.01
+    assert figures["holes"] == sum(len(p.interiors) for p in getattr(zone, "geoms", [zone]))
+    assert "18,940.9 ha" in (bg.data_dir() / "PROVENANCE.md").read_text(encoding="utf-8")

@@ -8,7 +8,6 @@ densely sampled boundaries for distances to polygons, geopandas ``sjoin`` for co
 from __future__ import annotations
 
 import sys
-import types
 
 import geopandas as gpd
 import numpy as np
@@ -20,7 +19,7 @@ from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 
 import bassin_geo as bg
-from bassin_geo.analysis.distances import (
+from bassin_geo.analysis import (
     LOCATE_COLUMNS,
     NEAREST_COLUMNS,
     distance,
@@ -179,14 +178,52 @@ def test_matrix_of_places_by_name():
     assert m.iloc[1, 0] == pytest.approx(GEOD.inv(3.0, 50.4, b.x, b.y)[2], abs=MM)
 
 
-def test_matrix_network_dispatch(monkeypatch):
-    calls = []
-    fake = types.ModuleType("bassin_geo.routing.network")
-    fake.network_distance_matrix = lambda net, o, d: calls.append((net, o, d)) or "matrix"
-    monkeypatch.setitem(sys.modules, "bassin_geo.routing.network", fake)
-    net = object()
-    assert distance_matrix(["Arenberg"], [(3.0, 50.4)], method="network", network=net) == "matrix"
-    assert calls == [(net, ["Arenberg"], [(3.0, 50.4)])]
+class FakeNetwork:
+    """Anything with a distance_matrix method: 1 m per metre of geodesic distance, plus 1."""
+
+    def __init__(self, labelled: bool = True) -> None:
+        self.calls = []
+        self.labelled = labelled
+
+    def distance_matrix(self, origins, destinations=None):
+        self.calls.append((origins, destinations))
+        m = distance_matrix(origins, destinations) + 1.0
+        return m if self.labelled else m.to_numpy()  # an unlabelled table: labels restored
+
+
+@pytest.mark.parametrize("labelled", [True, False])
+def test_matrix_network_dispatch_keeps_labels(labelled):
+    net = FakeNetwork(labelled)
+    got = distance_matrix(["Arenberg", "11/19"], [(3.0, 50.4)], method="network", network=net)
+    assert list(got.index) == ["pit:wallers-arenberg", "pit:loos-en-gohelle-11-19-pierre-destombes"]
+    assert list(got.columns) == ["place:0"]
+    assert (got.index.name, got.columns.name) == ("origin", "destination")
+    expected = distance_matrix(["Arenberg", "11/19"], [(3.0, 50.4)]) + 1.0
+    pd.testing.assert_frame_equal(got, expected)
+    # The network is asked once, with the places resolved (and labelled) once.
+    assert len(net.calls) == 1
+    assert list(net.calls[0][0]["site_id"]) == list(got.index)
+    square = distance_matrix(["Arenberg", "11/19"], method="network", network=net)
+    assert list(square.columns) == list(square.index) == list(got.index)
+    assert net.calls[-1][1] is None  # symmetric: the network may compute half
+
+
+def test_matrix_network_refuses_an_object_without_distance_matrix():
+    with pytest.raises(bg.InvalidInputError, match="distance_matrix"):
+        distance_matrix(["Arenberg"], method="network", network=object())
+
+
+def test_matrix_network_with_a_real_network():
+    lines = gpd.GeoDataFrame(
+        geometry=[shapely.LineString([(3.0, 50.4), (3.01, 50.4), (3.01, 50.41)])], crs=4326
+    )
+    net = bg.load_network(lines)
+    got = distance_matrix([(3.0, 50.4), (3.01, 50.41)], method="network", network=net)
+    assert list(got.index) == list(got.columns) == ["place:0", "place:1"]
+    assert (got.index.name, got.columns.name) == ("origin", "destination")
+    assert got.iloc[0, 1] == pytest.approx(got.iloc[1, 0]) and got.iloc[0, 1] > 1_000
+    direct = net.distance_matrix([(3.0, 50.4), (3.01, 50.41)])
+    np.testing.assert_allclose(got.to_numpy(), direct.to_numpy())
 
 
 def test_matrix_network_dispatch_needs_a_network():
@@ -218,13 +255,17 @@ def brute_nearest(pts, targets, k, metric="geodesic", limit=np.inf):
 
 def test_nearest_equals_brute_force_with_ties(sites):
     pts = random_points(150, seed=1)
-    # Exact ties: sites at identical coordinates, and points placed on sites.
+    # Exact ties: sites at identical coordinates, and points placed on sites. The shipped
+    # sites no longer hold copies (issue 17 merged the estates counted twice), so the ties
+    # are made here: a few sites repeated under new ids.
+    copies = sites.iloc[::220].assign(site_id=lambda d: d["site_id"] + ":copy")
+    sites = gpd.GeoDataFrame(pd.concat([sites, copies], ignore_index=True), crs=sites.crs)
     xy = shapely.get_coordinates(sites.geometry.to_numpy())
     dup = pd.DataFrame(xy).duplicated(keep=False).to_numpy()
-    assert dup.sum() >= 2  # the shipped sites hold duplicates: real ties
+    assert dup.sum() >= 2
     on_sites = gpd.GeoDataFrame(geometry=sites.geometry[dup].to_numpy(), crs=4326)
     pts = pd.concat([pts, on_sites], ignore_index=True)
-    got = nearest(pts, k=3)
+    got = nearest(pts, sites, k=3)
     want = brute_nearest(pts, sites, 3)
     assert list(got.columns) == list(NEAREST_COLUMNS)
     np.testing.assert_array_equal(got["point_index"], want["point_index"])
@@ -300,7 +341,7 @@ def test_nearest_property_equals_brute_force(target_xy, point_xy, k, method):
 
 def test_nearest_planar_and_max_distance(sites):
     pts = random_points(80, seed=2)
-    got = nearest(pts, k=2, max_distance=900, method="planar")
+    got = nearest(pts, k=2, max_distance_m=900, method="planar")
     want = brute_nearest(pts, sites, 2, metric="planar", limit=900)
     assert 0 < len(got) < 160  # some points have no site within 900 m
     np.testing.assert_array_equal(got["point_index"], want["point_index"])
@@ -515,7 +556,7 @@ def test_unknown_site_has_suggestions():
         (lambda: nearest(gpd.GeoDataFrame(geometry=[], crs=4326)), bg.EmptyInputError),
         (lambda: nearest([(3.0, 50.4)], k=0), bg.InvalidInputError),
         (lambda: nearest([(3.0, 50.4)], k=1.5), bg.InvalidInputError),
-        (lambda: nearest([(3.0, 50.4)], max_distance=-1), bg.InvalidInputError),
+        (lambda: nearest([(3.0, 50.4)], max_distance_m=-1), bg.InvalidInputError),
         (lambda: nearest([(3.0, 50.4)], "pits"), bg.UnknownLayerError),
         (lambda: within_distance((3.0, 50.4), -5), bg.InvalidInputError),
         (lambda: within_distance((3.0, 50.4), float("nan")), bg.InvalidInputError),
@@ -548,14 +589,53 @@ def test_mixed_crs_between_inputs(sites):
 
 def test_nearest_shapes_with_nothing_within_the_limit():
     # Far from every slag heap: no row, not an error (a dask partition can be like this).
-    none = nearest([(1.95, 50.85)], "slag_heaps", max_distance=100)
+    none = nearest([(1.95, 50.85)], "slag_heaps", max_distance_m=100)
     assert len(none) == 0 and list(none.columns) == list(NEAREST_COLUMNS)
     heaps = bg.load_layer("slag_heaps").to_crs(2154)
     lois = bg.get_site("Loisinord").geometry  # a point inside that slag heap
     point = gpd.GeoSeries([lois], crs=4326).to_crs(2154).iloc[0]
     within = int((heaps.distance(point) <= 1000).sum())
-    got = nearest([(1.95, 50.85), (lois.x, lois.y)], "slag_heaps", k=50, max_distance=1000)
+    got = nearest([(1.95, 50.85), (lois.x, lois.y)], "slag_heaps", k=50, max_distance_m=1000)
     assert within >= 1 and set(got["point_index"]) == {1}
     assert got["distance_m"].iloc[0] == 0.0
     # The planar count within 1 km is a close bound: geodesic differs by about 0.15 %.
     assert abs(len(got) - within) <= 1
+
+
+# --- the old call forms (shims for one release) -------------------------------------------
+
+
+def test_distance_row_of_get_site_is_a_place():
+    row = bg.get_site("Arenberg")
+    assert distance(row, "11/19") == distance("Arenberg", "11/19")
+    heap = bg.get_site("Terril Sainte-Marie")  # a polygon site: its row counts in full, as its name
+    assert distance(heap, (3.0, 50.4)) == distance("Terril Sainte-Marie", (3.0, 50.4))
+
+
+def test_old_positional_and_renamed_options_warn_and_agree():
+    with pytest.warns(FutureWarning, match="method"):
+        old = distance("Arenberg", "11/19", "planar")
+    assert old == distance("Arenberg", "11/19", method="planar")
+    with pytest.warns(FutureWarning, match="method"):
+        old = distance_matrix(["Arenberg", "11/19"], None, "planar")
+    pd.testing.assert_frame_equal(old, distance_matrix(["Arenberg", "11/19"], method="planar"))
+    with pytest.warns(FutureWarning, match="max_distance"):
+        old = nearest([(3.08, 50.37)], "pitheads", 2, 5_000)
+    pd.testing.assert_frame_equal(
+        old, nearest([(3.08, 50.37)], "pitheads", k=2, max_distance_m=5_000)
+    )
+    with pytest.warns(FutureWarning, match="max_distance_m"):
+        old = nearest([(3.08, 50.37)], "pitheads", k=2, max_distance=5_000)
+    pd.testing.assert_frame_equal(
+        old, nearest([(3.08, 50.37)], "pitheads", k=2, max_distance_m=5_000)
+    )
+    with pytest.warns(FutureWarning, match="layer"):
+        old = within_distance("Arenberg", 2_000, "pitheads", "planar")
+    new = within_distance("Arenberg", 2_000, layer="pitheads", method="planar")
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.warns(FutureWarning, match="place"):
+        old = within_distance(geometry="Arenberg", distance_m=2_000, layer="pitheads")
+    pd.testing.assert_frame_equal(old, within_distance("Arenberg", 2_000, layer="pitheads"))
+    with pytest.warns(FutureWarning, match="method"):
+        old = locate([(3.08, 50.37)], "planar")
+    pd.testing.assert_frame_equal(old, locate([(3.08, 50.37)], method="planar"))

@@ -350,7 +350,10 @@ def test_gpx_read_back_by_gdal(tmp_path):
     assert _same_geometries(tracks.geometry.values, [shapely.MultiLineString([line]), multi])
     waypoints = pyogrio.read_dataframe(out, layer="waypoints")
     assert list(waypoints["name"]) == ["Loos-en-Gohelle", "Lewarde"]
-    assert list(waypoints["desc"]) == ["start km 0.0", "stop km 40.2"]
+    assert list(waypoints["desc"]) == ["départ, km 0,0", "arrêt, km 40,2"]
+    english = to_gpx(_Route(gdf), tmp_path / "stage_en.gpx", name="Stage 4", lang="en")
+    waypoints = pyogrio.read_dataframe(english, layer="waypoints")
+    assert list(waypoints["desc"]) == ["start, km 0.0", "stop, km 40.2"]
     assert _same_geometries(waypoints.geometry.values, gdf.geometry.values[2:])
     points = pyogrio.read_dataframe(out, layer="track_points")
     assert len(points) == len(line.coords) + sum(len(p.coords) for p in multi.geoms)
@@ -410,10 +413,13 @@ def test_export_all(tmp_path):
 def test_gpx_of_an_approximate_stage_says_so(tmp_path):
     import xml.etree.ElementTree as ET
 
-    out = bg.to_gpx(bg.load_stage(2025, 1), tmp_path / "stage1.gpx")
     ns = {"g": "http://www.topografix.com/GPX/1/1"}
+    out = bg.to_gpx(bg.load_stage(2025, 1), tmp_path / "stage1.gpx", lang="en")
     track = ET.parse(out).getroot().find("g:trk", ns)
     assert "approximate: approximation" in track.find("g:desc", ns).text
+    out = bg.to_gpx(bg.load_stage(2025, 1), tmp_path / "stage1_fr.gpx")
+    track = ET.parse(out).getroot().find("g:trk", ns)
+    assert "tracé approximatif : approximation" in track.find("g:desc", ns).text
 
 
 def test_geojson_refuses_another_format_name(tmp_path):
@@ -489,7 +495,8 @@ def test_to_geopackage_positional_options_warn(tmp_path):
     assert pyogrio.read_dataframe(old).geom_equals(pyogrio.read_dataframe(new)).all()
 
 
-def test_to_gpx_positional_name_warns(tmp_path):
+def test_to_gpx_positional_name_warns(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the same <time> in both files
     with pytest.warns(FutureWarning, match="name='Walk'"):
         old = to_gpx(_point(), tmp_path / "old.gpx", "Walk")
     new = to_gpx(_point(), tmp_path / "new.gpx", name="Walk")

@@ -13,7 +13,11 @@ def test_counts_match_sources():
     assert len(bg.load_layer("shafts")) == 636
     heaps = bg.load_layer("slag_heaps")
     assert int(heaps["listed"].sum()) == 51
-    assert int((~heaps["listed"]).sum()) == 111
+    # zt-terrils.geojson has 111 rows; one of them (T140) is the listed heap T140 again
+    # (same number, same area to 0.01 %, outline shifted a few metres), merged into the
+    # listed row (issue 17): 111 rows of the buffer-zone inventory, 110 not listed.
+    assert int(heaps["buffer_zone_inventory"].sum()) == 111
+    assert int((~heaps["listed"]).sum()) == 110
     assert len(bg.load_layer("communes")) == 330
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -14,6 +17,10 @@ from bassin_geo._text import compact
 
 GEOD = Geod(ellps="WGS84")
 TO_L93 = Transformer.from_crs(4326, 2154, always_xy=True)
+# The source files sit beside the repository; a worktree elsewhere names them by variable.
+SOURCES = Path(
+    os.environ.get("BASSIN_GEO_SOURCES", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 
 
 def _shafts(rows):
@@ -158,3 +165,59 @@ def test_site_ids_unique_and_kinds_present():
     assert sites["site_id"].is_unique
     assert set(sites["kind"]) == {"pithead", "slag_heap", "mining_estate", "building", "lake"}
     assert (sites["kind"] == "pithead").sum() == len(bg.load_pitheads())
+
+
+def test_headframe_flags_say_what_stands_there(pits):
+    # Independently: the typology of each matched building, read from the buildings layer.
+    buildings = bg.load_layer("buildings").set_index("site_id")["typologie"]
+    for pit in pits.itertuples():
+        matched = (
+            pit.headframe_building.split("; ") if isinstance(pit.headframe_building, str) else []
+        )
+        kinds = {buildings[b] for b in matched}
+        assert bool(pit.headframe) == bool(matched), pit.site_id
+        assert bool(pit.listed_headframe) == ("Chevalement" in kinds), pit.site_id
+        assert bool(pit.listed_pit_building) == ("Fosse" in kinds), pit.site_id
+    # The buildings layer has 8 "Chevalement" and 17 "Fosse" rows, each at its own pit.
+    assert int(pits["listed_headframe"].sum()) == (buildings == "Chevalement").sum() == 8
+    assert int(pits["listed_pit_building"].sum()) == (buildings == "Fosse").sum() == 17
+    assert int(pits["headframe"].sum()) == 25
+    # Fosse Sarteau's building is the "Pompe à feu": a pit building, not a headframe.
+    sarteau = pits[pits["headframe_building"].fillna("").str.contains("building:82")]
+    assert sarteau["listed_pit_building"].tolist() == [True]
+    assert sarteau["listed_headframe"].tolist() == [False]
+
+
+def test_pits_outside_the_contour_are_flagged(pits, shafts):
+    perimeter = bg.load_perimeter().to_crs(2154).geometry.iloc[0]
+    for layer in (pits, shafts, bg.load_sites()):
+        inside = layer.to_crs(2154).geometry.within(perimeter)
+        assert (layer["in_contour"] == inside).all()
+    outside = pits[~pits["in_contour"]]
+    assert {"Rœux", "Fampoux", "Pelves", "Monchy-le-Preux"} <= set(outside["commune"])
+    assert len(outside) == 11
+    sites = bg.load_sites()
+    assert set(sites.loc[~sites["in_contour"], "site_id"]) == set(outside["site_id"])
+
+
+def test_heap_number_is_the_source_attribute():
+    heaps = bg.load_layer("slag_heaps")
+    assert heaps["heap_number"].notna().all()
+    assert heaps["heap_number"].str.fullmatch(r"T\d{3}[a-z]?").all()
+    assert (heaps["heap_number"] == heaps["terril"]).all()
+    by_name = heaps.set_index("site_id")["heap_number"]
+    assert by_name["slag:T074"] == "T074"
+    sites = bg.load_sites().set_index("site_id")
+    heap_sites = sites[sites["kind"] == "slag_heap"]
+    assert (heap_sites["heap_number"] == by_name.reindex(heap_sites.index)).all()
+    assert sites.loc[sites["kind"] != "slag_heap", "heap_number"].isna().all()
+
+
+@pytest.mark.skipif(not (SOURCES / "official").is_dir(), reason="source files not beside the repo")
+def test_heap_numbers_match_the_source_files():
+    listed = gpd.read_file(SOURCES / "official" / "terrils.geojson")["no_terril"]
+    buffer = gpd.read_file(SOURCES / "official" / "zt-terrils.geojson")["id"]
+    shipped = bg.load_layer("slag_heaps")["heap_number"]
+    # Every source number is there; T140 is in both files and is one heap here.
+    assert set(shipped) == set(listed) | set(buffer)
+    assert len(shipped) == len(listed) + len(buffer) - 1

@@ -24,7 +24,7 @@ from bassin_geo.errors import (  # noqa: E402
 )
 
 # The package re-exports the function `distance`, which hides the module of that name.
-distance = importlib.import_module("bassin_geo.analysis.distances")
+distance = importlib.import_module("bassin_geo.analysis")
 
 GEOD = Geod(ellps="WGS84")  # the test's own ellipsoid, not the library's
 # A box around the basin that also takes in Belgium and points outside every commune.
@@ -95,9 +95,9 @@ def test_nearest_polygons_equals_in_memory(points, partitioned):
 
 
 def test_nearest_with_limit_equals_in_memory(points, partitioned):
-    lazy = scale.nearest(partitioned, "pitheads", k=2, max_distance=2_500)
+    lazy = scale.nearest(partitioned, "pitheads", k=2, max_distance_m=2_500)
     result = scale.compute(lazy, progress=False)
-    expected = distance.nearest(points, "pitheads", k=2, max_distance=2_500)
+    expected = distance.nearest(points, "pitheads", k=2, max_distance_m=2_500)
     assert_same(result, expected, ["point_index", "rank"])
     assert result["distance_m"].max() <= 2_500
 
@@ -114,8 +114,10 @@ def test_nearest_unnamed_targets_keep_their_whole_frame_ids(points, partitioned)
 def test_within_distance_equals_in_memory_and_brute_force(points, partitioned):
     listed = load_layer("pitheads")
     listed = listed[listed["unesco"]]
-    result = scale.compute(scale.within_distance(listed, 1_500, partitioned), progress=False)
-    assert_same(result, distance.within_distance(listed, 1_500, points), ["code", "distance_m"])
+    result = scale.compute(scale.within_distance(listed, 1_500, layer=partitioned), progress=False)
+    assert_same(
+        result, distance.within_distance(listed, 1_500, layer=points), ["code", "distance_m"]
+    )
     # Brute force: every point against every listed pit with pyproj.Geod.
     px, py = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
     qx, qy = listed.geometry.x.to_numpy(), listed.geometry.y.to_numpy()
@@ -260,7 +262,7 @@ def test_bad_inputs_get_the_library_errors(points, tmp_path):
     with pytest.raises(InvalidInputError, match="k must be"):
         scale.nearest(ddf, k=0)
     with pytest.raises(InvalidInputError, match="distance_m"):
-        scale.within_distance((3.0, 50.4), -5, ddf)
+        scale.within_distance((3.0, 50.4), -5, layer=ddf)
     with pytest.raises(InvalidInputError, match="GeoDataFrame"):
         scale.nearest(ddf, targets=[(3.0, 50.4)])
     with pytest.raises(CRSMismatchError):
@@ -292,3 +294,40 @@ def test_local_cluster_of_two_workers_equals_in_memory(tmp_path):
         assert len(client.scheduler_info()["workers"]) == 2
     assert_same(located, distance.locate(points))
     assert_same(near, distance.nearest(points, k=2), ["point_index", "rank"])
+
+
+def test_old_call_forms_warn_and_agree(points):
+    ddf = scale.read_points(points.iloc[:200], npartitions=2)
+    new = scale.compute(scale.nearest(ddf, "pitheads", k=2, max_distance_m=3_000), progress=False)
+    with pytest.warns(FutureWarning, match="max_distance_m"):
+        old = scale.nearest(ddf, "pitheads", k=2, max_distance=3_000)
+    pd.testing.assert_frame_equal(scale.compute(old, progress=False), new)
+    with pytest.warns(FutureWarning, match="by position"):
+        old = scale.nearest(ddf, "pitheads", 2, 3_000)
+    pd.testing.assert_frame_equal(scale.compute(old, progress=False), new)
+    with pytest.warns(FutureWarning, match="by position"):
+        old = scale.within_distance((3.08, 50.37), 5_000, ddf)
+    new = scale.within_distance((3.08, 50.37), 5_000, layer=ddf)
+    pd.testing.assert_frame_equal(
+        scale.compute(old, progress=False), scale.compute(new, progress=False)
+    )
+    with pytest.warns(FutureWarning, match="by position"):
+        old = scale.locate(ddf, "planar")
+    pd.testing.assert_frame_equal(
+        scale.compute(old, progress=False),
+        scale.compute(scale.locate(ddf, method="planar"), progress=False),
+    )
+
+
+def test_within_distance_default_layer_is_the_sites():
+    got = scale.compute(scale.within_distance("Arenberg", 2_000), progress=False)
+    expected = distance.within_distance("Arenberg", 2_000)
+    assert sorted(got["site_id"]) == sorted(expected["site_id"])
+
+
+def test_flags_are_bools(points):
+    ddf = scale.read_points(points.iloc[:10], npartitions=1)
+    with pytest.raises(InvalidInputError, match="progress"):
+        scale.compute(ddf, progress="no")
+    with pytest.raises(InvalidInputError, match="overwrite"):
+        scale.to_parquet(ddf, "unused", overwrite=1, progress=False)

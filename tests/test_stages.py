@@ -11,6 +11,7 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -270,7 +271,7 @@ def test_hundred_thousand_point_gpx(tmp_path):
 @pytest.mark.parametrize("number", [1, 3])
 def test_communes_crossed_against_shapely(number):
     route = st.load_stage(2025, number)
-    cc = st.communes_crossed(route)
+    cc = st.communes_crossed(route, all_nord_pas_de_calais=True)
     communes = bg.load_communes(all_nord_pas_de_calais=True)
     hit = communes[communes.intersects(route.line)]
     expected = {}
@@ -290,7 +291,7 @@ def test_communes_crossed_against_shapely(number):
 
 
 def test_loop_stage_starts_and_ends_in_lille():
-    cc = st.communes_crossed(st.load_stage(2025, 1))
+    cc = st.communes_crossed(st.load_stage(2025, 1), all_nord_pas_de_calais=True)
     assert cc["commune"].iloc[0] == cc["commune"].iloc[-1] == "Lille"
     assert (cc["commune"] == "Lille").sum() >= 2
     listed = ["Carvin", "Lens", "Liévin", "Nœux-les-Mines", "Béthune"]
@@ -548,7 +549,7 @@ def test_crossing_one_commune_agrees_with_communes_crossed():
     communes = bg.load_communes(all_nord_pas_de_calais=True)
     lens = communes[communes["commune"] == "Lens"]
     c = st.crossings(stage, lens)
-    rows = st.communes_crossed(stage)
+    rows = st.communes_crossed(stage, all_nord_pas_de_calais=True)  # the same Lens polygon
     rows = rows[rows["commune"] == "Lens"]
     assert len(rows) == c.n_passages >= 1
     np.testing.assert_allclose(c.passages["km_in"], rows["km_in"], atol=1e-9)
@@ -587,3 +588,53 @@ def test_read_route_metres_without_crs(tmp_path):
     r = st.read_route(path, crs="EPSG:2154")
     np.testing.assert_allclose(r.coords, shapely.get_coordinates(line), atol=1e-7)
     assert issubclass(st.RouteWarning, bg.BassinGeoWarning)
+
+
+# ----------------------------------------------------------------------------- old call forms
+
+
+def test_communes_crossed_default_is_the_basin_and_the_flag_is_a_bool():
+    stage = st.load_stage(2025, 1)
+    basin = st.communes_crossed(stage)
+    assert basin["in_basin"].all()
+    assert set(basin["insee"]) <= set(bg.load_communes()["insee"])
+    with pytest.raises(bg.InvalidInputError, match="all_nord_pas_de_calais"):
+        st.communes_crossed(stage, all_nord_pas_de_calais="yes")
+    with pytest.warns(FutureWarning, match="by position"):
+        old = st.communes_crossed(stage, True)
+    pd.testing.assert_frame_equal(old, st.communes_crossed(stage, all_nord_pas_de_calais=True))
+
+
+def test_old_positional_options_warn_and_agree(tmp_path):
+    stage = st.load_stage(2025, 1)
+    with pytest.warns(FutureWarning, match="by position"):
+        old = st.sites_along(stage, 1000, "pitheads")
+    pd.testing.assert_frame_equal(old, st.sites_along(stage, 1000, layer="pitheads"))
+    path = tmp_path / "stage.geojson"
+    stage.to_gdf().to_file(path)
+    with pytest.warns(FutureWarning, match="by position"):
+        old = st.read_route(path, None, "named")
+    assert old.name == st.read_route(path, name="named").name == "named"
+
+
+def test_route_geometry_index_is_public_and_shared():
+    route = st.load_stage(2025, 2)
+    assert route.geometry_index() is route.geometry_index()
+    assert len(route.geometry_index().xy) <= len(route.coords)
+
+
+def test_sites_along_takes_places_like_the_other_analyses():
+    stage = st.load_stage(2025, 1)
+    pits = bg.load_pitheads()
+    as_frame = st.sites_along(stage, 1000, layer=pits.to_crs(2154))
+    by_name = st.sites_along(stage, 1000, layer="pitheads")
+    assert as_frame["site_id"].tolist() == by_name["site_id"].tolist()
+    assert as_frame.crs.to_epsg() == 4326
+
+
+def test_route_from_coords_options_are_keyword_only():
+    xy = [(2.8, 50.4), (2.9, 50.4)]
+    with pytest.warns(FutureWarning, match="by position"):
+        old = st.Route.from_coords(xy, "east")
+    new = st.Route.from_coords(xy, name="east")
+    assert old.name == new.name == "east" and old.length_km == new.length_km

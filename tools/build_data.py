@@ -22,15 +22,30 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from build_figures import buffer_zone_figures, flag_figures
+from build_merge import (
+    COVERED_MIN_SHARE,
+    DUPLICATE_MAX_AREA_GAP,
+    DUPLICATE_MAX_DIFFERENCE,
+    merge_inventories,
+)
 from build_provenance import provenance_markdown, write_text
 from build_schema import apply_schema, commune_at_points, representative_points, schema_provenance
+from build_sources import SOURCES_TOML, verify_sources
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from bassin_geo._text import compact, fold, slug, tokens
 from bassin_geo.crs import LAMBERT93, WGS84
-from bassin_geo.data.catalog import GPKG_NAME, LAYERS, LICENCE, PROVENANCE_NAME, STAGES_CSV
+from bassin_geo.data.catalog import (
+    COLUMN_DEFINITIONS,
+    GPKG_NAME,
+    LAYERS,
+    LICENCE,
+    PROVENANCE_NAME,
+    STAGES_CSV,
+)
 
 __all__ = ["build_boundaries", "group_shafts", "match_headframes"]
 
@@ -223,6 +238,7 @@ def build_pitheads(
     buildings: gpd.GeoDataFrame,
     property_: gpd.GeoDataFrame,
     communes: gpd.GeoDataFrame,
+    perimeter: gpd.GeoDataFrame,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Group shafts into pitheads; return ``(pitheads, shafts)`` in WGS84."""
     shafts = shafts.reset_index(drop=True).copy()
@@ -304,13 +320,24 @@ def build_pitheads(
         elements.append(sorted(set(hits))[0] if hits else None)
     pits["unesco"] = unesco
     pits["unesco_element"] = elements
+    # Inside the basin contour: false for the exploration pits sunk south of it.
+    pits["in_contour"] = _within_any(pits.geometry, perimeter)
+    shafts["in_contour"] = _within_any(shafts.geometry, perimeter)
 
     matches = match_headframes(shafts, labels, buildings)
+    typology = dict(zip(buildings["site_id"], buildings["typologie"], strict=True))
     pits["headframe"] = False
+    pits["listed_headframe"] = False
+    pits["listed_pit_building"] = False
     pits["headframe_building"] = None
     pits["headframe_match"] = None
     for label, found in matches.items():
+        # "headframe" (legacy): a listed headframe or pit building stands there; the two
+        # others say which, from the building's typology ("Chevalement" or "Fosse").
         pits.loc[label, "headframe"] = True
+        kinds = {typology[b] for b, _ in found}
+        pits.loc[label, "listed_headframe"] = "Chevalement" in kinds
+        pits.loc[label, "listed_pit_building"] = "Fosse" in kinds
         pits.loc[label, "headframe_building"] = "; ".join(b for b, _ in found)
         pits.loc[label, "headframe_match"] = "; ".join(sorted({m for _, m in found}))
     pits["alias_sources"] = None
@@ -408,12 +435,6 @@ def _first(gdf: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
     return gdf[[c for c in columns if c in gdf.columns] + rest + ["geometry"]]
 
 
-def _with_flag(listed: gpd.GeoDataFrame, buffer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    listed = listed.assign(listed=True)
-    buffer = buffer.assign(listed=False)
-    return gpd.GeoDataFrame(pd.concat([listed, buffer], ignore_index=True), crs=WGS84)
-
-
 def _source_communes(row: pd.Series) -> list[str]:
     cols = [c for c in row.index if re.fullmatch(r"commune(_\d)?", c)]
     return [str(row[c]) for c in cols if _clean(row[c])]
@@ -442,8 +463,10 @@ def _check_communes(layer: str, gdf: gpd.GeoDataFrame) -> list[dict]:
     return out
 
 
-def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict], list[str]]:
-    """Read the source folder; return the layers, the commune disagreements and notes."""
+def build_layers(
+    source: Path,
+) -> tuple[dict[str, gpd.GeoDataFrame], list[dict], list[str], list[dict]]:
+    """Read the source folder; return the layers, commune disagreements, notes and merges."""
     off = source / "official"
     notes: list[str] = []
     all_communes = _read(source, "communes_59_62.geojson", notes)
@@ -476,7 +499,7 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
     buildings["unesco"] = buildings["id_unesco"].notna()
 
     raw_shafts = _read(off, "puits-de-mines.geojson", notes)
-    pitheads, shafts = build_pitheads(raw_shafts, buildings, property_, all_communes)
+    pitheads, shafts = build_pitheads(raw_shafts, buildings, property_, all_communes, perimeter)
     shafts = shafts.rename(columns={"commune": "source_commune"})
     shafts["name"] = [f"Puits {p}" if _clean(p) else "Puits" for p in shafts["puits"]]
     joined = commune_at_points(shafts.geometry, all_communes)
@@ -484,39 +507,70 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
     shafts["insee"] = joined["insee"].to_numpy()
     shafts = _first(shafts, ["site_id", "name", "pithead_id", "commune", "insee"])
 
-    slag = _with_flag(
-        _read(off, "terrils.geojson", notes).rename(
-            columns={"id": "source_id", "no_terril": "terril"}
-        ),
-        _read(off, "zt-terrils.geojson", notes).rename(columns={"id": "terril"}),
+    listed_heaps = _read(off, "terrils.geojson", notes).rename(
+        columns={"id": "source_id", "no_terril": "terril"}
     )
-    slag["site_id"] = _unique_ids([f"slag:{t}" for t in slag["terril"]])
-    slag["name"] = slag["nom_usuel"].fillna(slag["nom"]) if "nom_usuel" in slag else slag["nom"]
+    buffer_heaps = _read(off, "zt-terrils.geojson", notes).rename(columns={"id": "terril"})
+    heap_ids = _unique_ids(
+        [f"slag:{t}" for t in [*listed_heaps["terril"], *buffer_heaps["terril"]]]
+    )
+    listed_heaps["site_id"] = heap_ids[: len(listed_heaps)]
+    buffer_heaps["site_id"] = heap_ids[len(listed_heaps) :]
+    for heaps in (listed_heaps, buffer_heaps):
+        heaps["name"] = (
+            heaps["nom_usuel"].fillna(heaps["nom"]) if "nom_usuel" in heaps else heaps["nom"]
+        )
+        # The number locals use ("T074"): the source's no_terril (listed) or id (buffer zone).
+        heaps["heap_number"] = heaps["terril"]
+    buffer_heaps["id_unesco"] = None
+    slag, merges = merge_inventories(
+        listed_heaps,
+        buffer_heaps,
+        listed_source="official/terrils.geojson",
+        buffer_source="official/zt-terrils.geojson",
+        layer="slag_heaps",
+    )
     slag["kind"] = "slag_heap"
 
-    estates = _with_flag(
-        _read(off, "cites-minieres.geojson", notes).rename(columns={"id": "source_id"}),
-        _read(off, "zt-cites-minieres.geojson", notes).rename(columns={"id": "source_id"}),
-    )
     # The listed estates' source ids repeat (35 duplicates after the publisher's
     # enrichment), so the row position within each source file is the stable key.
-    estates["source_row"] = estates.groupby("listed").cumcount()
-    estates["site_id"] = [
-        f"estate:{'listed' if f else 'buffer'}-{i}"
-        for f, i in zip(estates["listed"], estates["source_row"], strict=True)
-    ]
-    estates["name"] = estates["nom"].fillna(estates["nom_2"])
+    listed_estates = _read(off, "cites-minieres.geojson", notes).rename(columns={"id": "source_id"})
+    buffer_estates = _read(off, "zt-cites-minieres.geojson", notes).rename(
+        columns={"id": "source_id"}
+    )
+    for estates, prefix in ((listed_estates, "listed"), (buffer_estates, "buffer")):
+        estates["source_row"] = range(len(estates))
+        estates["site_id"] = [f"estate:{prefix}-{i}" for i in estates["source_row"]]
+        estates["name"] = estates["nom"].fillna(estates["nom_2"])
+    buffer_estates["id_unesco"] = None
+    estates, found = merge_inventories(
+        listed_estates,
+        buffer_estates,
+        listed_source="official/cites-minieres.geojson",
+        buffer_source="official/zt-cites-minieres.geojson",
+        layer="mining_estates",
+    )
+    merges += found
     estates["kind"] = "mining_estate"
 
-    lakes = _with_flag(
-        _read(off, "espace-neonaturel.geojson", notes).rename(columns={"id": "source_id"}),
-        _read(off, "zt-espaces-neonaturels.geojson", notes).rename(columns={"id": "source_id"}),
+    listed_lakes = _read(off, "espace-neonaturel.geojson", notes).rename(
+        columns={"id": "source_id"}
     )
-    lakes["site_id"] = [
-        f"lake:{'listed' if f else 'buffer'}-{i}"
-        for f, i in zip(lakes["listed"], lakes["source_id"], strict=True)
-    ]
-    lakes["name"] = lakes["nom"]
+    buffer_lakes = _read(off, "zt-espaces-neonaturels.geojson", notes).rename(
+        columns={"id": "source_id"}
+    )
+    for lakes, prefix in ((listed_lakes, "listed"), (buffer_lakes, "buffer")):
+        lakes["site_id"] = [f"lake:{prefix}-{i}" for i in lakes["source_id"]]
+        lakes["name"] = lakes["nom"]
+    buffer_lakes["id_unesco"] = None
+    lakes, found = merge_inventories(
+        listed_lakes,
+        buffer_lakes,
+        listed_source="official/espace-neonaturel.geojson",
+        buffer_source="official/zt-espaces-neonaturels.geojson",
+        layer="lakes",
+    )
+    merges += found
     lakes["kind"] = "lake"
 
     railways = _read(off, "zt-cavaliers.geojson", notes).rename(columns={"id": "source_id"})
@@ -546,13 +600,8 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
         "lakes": lakes,
     }
     for layer, gdf in polygon_sites.items():
-        if "unesco" not in gdf:
-            gdf["unesco"] = gdf["id_unesco"].notna() if "id_unesco" in gdf else False
-        gdf["source"] = "official/" + np.where(
-            gdf.get("listed", True),
-            LAYERS[layer].sources[0].split("/")[-1],
-            LAYERS[layer].sources[-1].split("/")[-1],
-        )
+        if "source" not in gdf:
+            gdf["source"] = LAYERS[layer].sources[0]
         joined = commune_at_points(representative_points(gdf), all_communes)
         gdf["commune"] = joined["commune"].to_numpy()
         gdf["insee"] = joined["insee"].to_numpy()
@@ -567,19 +616,25 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
         "insee",
         "unesco",
         "id_unesco",
+        "heap_number",
         "source",
         "layer",
     ]
     parts = []
-    pit_sites = pitheads.assign(id_unesco=pitheads["unesco_element"], layer="pitheads")
-    parts.append(pit_sites[site_cols[:-1] + ["layer", "geometry"]])
+    pit_sites = pitheads.assign(
+        id_unesco=pitheads["unesco_element"], heap_number=None, layer="pitheads"
+    )
+    parts.append(pit_sites[site_cols + ["geometry"]])
     for layer, gdf in polygon_sites.items():
         pts = gdf.assign(geometry=representative_points(gdf).to_numpy(), layer=layer)
-        if "id_unesco" not in pts:
-            pts["id_unesco"] = None
+        for col in ("id_unesco", "heap_number"):
+            if col not in pts:
+                pts[col] = None
         parts.append(pts[site_cols + ["geometry"]])
     sites = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=WGS84)
     sites["unesco"] = sites["unesco"].astype(bool)
+    # The site's own point against the contour (for a polygon its representative point).
+    sites["in_contour"] = _within_any(sites.geometry, perimeter)
 
     layers = {
         "perimeter": perimeter,
@@ -599,7 +654,7 @@ def build_layers(source: Path) -> tuple[dict[str, gpd.GeoDataFrame], list[dict],
     disagreements = []
     for layer in ("shafts", "slag_heaps", "mining_estates", "buildings", "lakes"):
         disagreements += _check_communes(layer, layers[layer])
-    return layers, disagreements, notes
+    return layers, disagreements, notes, merges
 
 
 def _property_communes(property_: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> dict:
@@ -637,19 +692,27 @@ def _measure(name: str, gdf: gpd.GeoDataFrame) -> dict:
     return info
 
 
-def build_boundaries(source: str | Path, target: str | Path) -> dict:
+def build_boundaries(
+    source: str | Path, target: str | Path, *, sources_file: Path = SOURCES_TOML
+) -> dict:
     """Build every embedded layer from ``source`` into ``target``; return the provenance.
 
     Parameters
     ----------
     source : path
-        A folder holding ``official/*.geojson`` and ``communes_59_62.geojson``.
+        A folder holding ``official/*.geojson``, ``communes_59_62.geojson`` and the
+        stage table.
     target : path
         The output folder (``data/boundaries``). The GeoPackage and the provenance files
         are written there, each atomically.
+    sources_file : path
+        The sources file (``tools/sources.toml``): every input is checked against its
+        SHA-256 before anything is read or written; a mismatch raises
+        ``build_sources.SourceCheckError``.
     """
     source, target = Path(source), Path(target)
-    layers, disagreements, notes = build_layers(source)
+    inputs = verify_sources(source, sources_file)
+    layers, disagreements, notes, merges = build_layers(source)
     target.mkdir(parents=True, exist_ok=True)
     gpkg = target / GPKG_NAME
     tmp = target / (GPKG_NAME + ".tmp.gpkg")
@@ -685,6 +748,27 @@ def build_boundaries(source: str | Path, target: str | Path) -> dict:
                 f"of a shaft, or within {HEADFRAME_NAMED_M:.0f} m with matching name"
             ),
         },
+        "buffer_zone": buffer_zone_figures(layers["buffer_zone"], layers["property"]),
+        "flags": flag_figures(layers),
+        "column_definitions": dict(COLUMN_DEFINITIONS),
+        "duplicates": {
+            "rule": (
+                "two rows of a listed-property file and its buffer-zone file (or of one "
+                "file) are one feature when their areas differ by less than "
+                f"{DUPLICATE_MAX_AREA_GAP:.0%} and the symmetric difference of their "
+                f"outlines is less than {DUPLICATE_MAX_DIFFERENCE:.0%} of the area of their "
+                "union (Lambert-93); the copy with a UNESCO element id is kept, else the "
+                "buffer-zone one; the other's site_id goes to other_ids and its attributes "
+                "fill those the kept row lacks. A row in neither inventory (an ERBM estate) "
+                f"whose outline lies at least {COVERED_MIN_SHARE:.0%} within other rows is "
+                "the whole of an estate already held in parts (a listed part and a part in "
+                "the buffer zone): it is merged into the row it overlaps most"
+            ),
+            "merged": merges,
+        },
+        "inputs": [
+            {k: e[k] for k in ("path", "url", "retrieved", "licence", "sha256")} for e in inputs
+        ],
         "schema": schema_provenance(layers),
         "source_notes": notes,
         "commune_disagreements": disagreements,

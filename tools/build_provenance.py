@@ -73,6 +73,7 @@ def provenance_markdown(p: dict) -> str:
             f"{s['commune_rule'] or 'does not apply'} | {filled} | {legacy} |"
         )
     pits = p["pitheads"]
+    bz = p["buffer_zone"]
     lines += [
         "",
         "## Measured figures against quoted ones",
@@ -83,14 +84,60 @@ def provenance_markdown(p: dict) -> str:
         "- The listed property measures "
         f"{next(x['area_ha'] for x in p['layers'] if x['name'] == 'property'):,} ha "
         "(UNESCO states 3,943 ha; the polygons' surface_ha attribute sums to 3,974.8 ha).",
-        "- The buffer zone measures "
-        f"{next(x['area_ha'] for x in p['layers'] if x['name'] == 'buffer_zone'):,} ha; "
-        "UNESCO states 18,804 ha: the published layer may be incomplete.",
+        f"- The buffer zone layer measures {bz['buffer_zone_ha']:,} ha alone: it has "
+        f"{bz['holes']} holes, and {bz['components_mostly_in_holes']} of the "
+        f"{bz['components']} listed components lie (by more than half their area) in them. "
+        "Buffer zone ∪ property measures "
+        f"**{bz['buffer_zone_with_property_ha']:,} ha** (the two overlap by "
+        f"{bz['overlap_ha']} ha): {bz['difference_pct']:+} % from the "
+        f"{bz['quoted_buffer_zone_ha']:,.0f} ha quoted for the buffer zone, consistent with "
+        "that figure counting the property inside the buffer zone; the layer is not "
+        f"incomplete. Quoted at: {bz['quoted_at']}.",
         f"- The 109 listed components overlap {p['property_communes']['overlapping']} communes "
         f"({p['property_communes']['overlap_over_100_m2']} by more than 100 m², "
         f"{p['property_communes']['overlap_over_1_ha']} by more than 1 ha); UNESCO says the 353 "
         "elements lie in 87 communes. Commune boundaries are simplified, so the smallest "
         "overlaps are slivers along a boundary.",
+        "",
+        "## What the flags mean",
+        "",
+        *[f"- `{k}`: {v}." for k, v in p["column_definitions"].items()],
+        "",
+        "| layer | features | listed | buffer-zone inventory | both | neither | rows with "
+        "merged copies |",
+        "|---|---|---|---|---|---|---|",
+        *[
+            f"| {name} | {f['features']} | {f['listed']} | {f['buffer_zone_inventory']} | "
+            f"{f['listed_and_buffer_zone_inventory']} | {f['neither']} | {f['merged_copies']} |"
+            for name, f in p["flags"].items()
+            if "listed" in f
+        ],
+        "",
+        "## One row per feature: copies merged",
+        "",
+        "Rule: " + p["duplicates"]["rule"] + ". Merged (kept id ← merged-away id, "
+        "symmetric difference as a share of the union):",
+        "",
+        *[
+            f"- {m['layer']}: `{m['kept']}` ← `{m['merged']}` {m['name']} "
+            f"({m['symmetric_difference']:.2%}; {m['rule']})"
+            for m in p["duplicates"]["merged"]
+        ],
+        "",
+        "## Input files",
+        "",
+        "Every input is checked against `tools/sources.toml` (URL, retrieval date, licence, "
+        "SHA-256) before the build reads it; a file that differs stops the build.",
+        "",
+        "| file | retrieved | licence | sha256 |",
+        "|---|---|---|---|",
+        *[
+            f"| [{e['path']}]({e['url']}) | {e['retrieved']} | {e['licence']} | `{e['sha256']}` |"
+            if e["url"].startswith("http")
+            else f"| {e['path']} ({e['url']}) | {e['retrieved']} | {e['licence']} | "
+            f"`{e['sha256']}` |"
+            for e in p["inputs"]
+        ],
         "",
         "## Notes on the source files",
         "",
@@ -106,9 +153,21 @@ def provenance_markdown(p: dict) -> str:
         "## Pitheads",
         "",
         f"{pits['pits']} pits from {pits['shafts']} shafts. Grouping: {pits['grouping']}. "
-        f"Each pit is the centroid of its shafts. Headframe: {pits['headframe_rule']} "
-        f"({pits['with_headframe_building']} pits). UNESCO: the pit or one of its shafts lies "
-        f"in a listed component ({pits['unesco']} pits).",
+        f"Each pit is the centroid of its shafts. `headframe` (legacy): {pits['headframe_rule']} "
+        f"({pits['with_headframe_building']} pits): a listed headframe *or* pit building. "
+        f"`listed_headframe`: the building is of typology Chevalement "
+        f"({p['flags']['pitheads']['listed_headframe']} pits); `listed_pit_building`: of "
+        f"typology Fosse ({p['flags']['pitheads']['listed_pit_building']} pits). UNESCO: the "
+        f"pit or one of its shafts lies in a listed component ({pits['unesco']} pits).",
+        "",
+        f"`in_contour` (pitheads, shafts, sites): the point lies inside the basin contour. "
+        f"{len(p['flags']['pitheads']['outside_contour'])} pits lie outside it (name, "
+        "commune, year sunk): "
+        + "; ".join(
+            f"{o['name']} ({o['commune']}, {o['sunk']})"
+            for o in p["flags"]["pitheads"]["outside_contour"]
+        )
+        + ".",
         "",
         "Names people use that the shaft inventory lacks are added to the pits' `aliases`, "
         "each with its source (`alias_sources`): "

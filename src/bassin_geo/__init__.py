@@ -29,10 +29,10 @@ if TYPE_CHECKING:
     from bassin_geo.analysis.distances import (
         distance,
         distance_matrix,
-        locate,
         nearest,
         within_distance,
     )
+    from bassin_geo.analysis.locate import locate
     from bassin_geo.analysis.routes import Route, read_route
     from bassin_geo.analysis.stages import (
         Crossings,
@@ -53,7 +53,14 @@ if TYPE_CHECKING:
         load_provenance,
         load_sites,
     )
-    from bassin_geo.io import feature_collection, to_csv, to_geojson, to_geopackage, to_gpx
+    from bassin_geo.io import (
+        feature_collection,
+        to_csv,
+        to_geojson,
+        to_geopackage,
+        to_gpx,
+        to_kml,
+    )
     from bassin_geo.kit import export_all
     from bassin_geo.modes import MODES, mode_rules
     from bassin_geo.places.files import list_file_layers, read_layer
@@ -93,7 +100,7 @@ _LAZY: dict[str, str] = {
     # distances
     "distance": "bassin_geo.analysis.distances",
     "distance_matrix": "bassin_geo.analysis.distances",
-    "locate": "bassin_geo.analysis.distances",
+    "locate": "bassin_geo.analysis.locate",
     "nearest": "bassin_geo.analysis.distances",
     "within_distance": "bassin_geo.analysis.distances",
     # routes and Tour de France stages
@@ -123,6 +130,7 @@ _LAZY: dict[str, str] = {
     "to_geojson": "bassin_geo.io",
     "to_geopackage": "bassin_geo.io",
     "to_gpx": "bassin_geo.io",
+    "to_kml": "bassin_geo.io",
     # maps
     "km_markers": "bassin_geo.viz.markers",
     "make_map": "bassin_geo.viz.maps",
@@ -186,6 +194,7 @@ __all__ = [
     "to_geojson",
     "to_geopackage",
     "to_gpx",
+    "to_kml",
     # maps
     "km_markers",
     "make_map",

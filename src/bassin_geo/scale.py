@@ -3,9 +3,10 @@
 :func:`locate`, :func:`nearest` and :func:`within_distance` take a
 ``dask_geopandas.GeoDataFrame`` (or a path to a large GeoParquet / GeoPackage file, read in
 partitions) and return a lazy dask result with the columns and values of the in-memory
-functions of :mod:`bassin_geo.analysis.distances`, which they call on each partition. Nothing runs
-until :func:`compute` or :func:`to_parquet`; both run on the local scheduler or on the
-``dask.distributed.Client`` the user passes (any Dask cluster), with a progress display.
+functions of :mod:`bassin_geo.analysis` (same names, same arguments, same defaults), which
+they call on each partition. Nothing runs until :func:`compute` or :func:`to_parquet`; both
+run on the local scheduler or on the ``dask.distributed.Client`` the user passes (any Dask
+cluster), with a progress display.
 
 Every analysis is row-local (the answer for one feature does not depend on the others), so
 running the in-memory function partition by partition gives exactly the in-memory answer.
@@ -33,21 +34,34 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Proj
+from numpy.typing import NDArray
+from pyproj import CRS
 from scipy.spatial import cKDTree
 
-from bassin_geo.analysis import distances
-from bassin_geo.crs import WGS84, metric_crs_for
+from bassin_geo import analysis
+from bassin_geo._compat import keyword_only, renamed
+from bassin_geo._types import PlacesLike
+from bassin_geo._validate import check_flag
+from bassin_geo.analysis.checks import (
+    check_k,
+    check_method,
+    check_same_crs,
+    target_layer,
+)
+from bassin_geo.analysis.geodesic import MetricFrame, metric_frame, planar_reach
+from bassin_geo.crs import WGS84
+from bassin_geo.data.layers import list_layers, load_layer
 from bassin_geo.errors import DataFileError, InvalidInputError, OverwriteError
 from bassin_geo.places.checks import check_distance
+from bassin_geo.places.resolve import as_places
 
 try:
     import dask
@@ -59,6 +73,8 @@ except ImportError as err:  # pragma: no cover - depends on the environment
     ) from err
 
 __all__ = [
+    "DEFAULT_CHUNKSIZE",
+    "SOURCE_INDEX",
     "compute",
     "locate",
     "nearest",
@@ -76,11 +92,12 @@ SOURCE_INDEX = "source_index"
 _PARQUET_SUFFIXES = {".parquet", ".geoparquet", ".pq"}
 _SORTS = ("hilbert", "geohash", "morton")
 
-# Pruning decides in a planar metric CRS what the in-memory functions decide geodesically
-# (or in Lambert-93): on top of the spread of the CRS's scale factor over the data, a 1 %
-# + 100 m margin keeps every feature that could matter and still drops the far ones.
-_RELATIVE_MARGIN = 0.01
-_ABSOLUTE_MARGIN_M = 100.0
+# Pruning decides in a planar metric CRS what the in-memory functions decide on the reported
+# distance: the radii are widened by bassin_geo.analysis.geodesic.planar_reach (the one
+# planar/geodesic margin), plus this allowance (metres) for the partition hulls, whose
+# projected edges (straight between vertices 0.01 degree apart) stray from the true image
+# of the hull by about 3 cm at most: 1 m covers that with room.
+_HULL_TOLERANCE_M = 1.0
 # The grid laid over a partition to find its candidate targets: at most this many corners,
 # no closer than this (metres).
 _MAX_SAMPLES = 4_000
@@ -93,8 +110,19 @@ _HULL_SEGMENT_DEG = 0.01
 # --------------------------------------------------------------------------- inputs
 
 
+#: What the scale functions read: a path, a GeoDataFrame or a dask_geopandas.GeoDataFrame.
+Source: TypeAlias = "str | os.PathLike[str] | gpd.GeoDataFrame | dgpd.GeoDataFrame"
+#: Arrays of shapely geometries, of row positions.
+GeomArray: TypeAlias = NDArray[np.object_]
+IntArray: TypeAlias = NDArray[np.int32]
+#: What _map gives each partition: None (skip), True (the whole reference), or positions.
+PartitionSubset: TypeAlias = "IntArray | bool | None"
+#: The in-memory call run on each partition, with its reference data.
+PartitionCall: TypeAlias = Callable[[gpd.GeoDataFrame, Any], pd.DataFrame]
+
+
 def read_points(
-    source: Any,
+    source: Source,
     *,
     chunksize: int | None = DEFAULT_CHUNKSIZE,
     npartitions: int | None = None,
@@ -109,9 +137,11 @@ def read_points(
         A GeoParquet file or folder of files (``.parquet``; spatial partitions stored by
         :func:`to_parquet` are kept), any file GDAL reads (GeoPackage, FlatGeobuf...),
         read ``chunksize`` rows per partition, or data already in memory or in dask.
-    chunksize, npartitions : int, optional
-        Partition size for files read through GDAL and for in-memory GeoDataFrames
-        (``npartitions`` wins when given). GeoParquet keeps its own partitions.
+    chunksize : int, optional
+        Rows per partition for files read through GDAL and for in-memory GeoDataFrames.
+        GeoParquet keeps its own partitions.
+    npartitions : int, optional
+        Number of partitions instead (wins over ``chunksize`` when given).
     layer : str or int, optional
         Layer of a multi-layer file (GeoPackage).
     columns : list of str, optional
@@ -214,7 +244,7 @@ def _as_wgs84(ddf: dgpd.GeoDataFrame) -> dgpd.GeoDataFrame:
     return out
 
 
-def _open(points: Any) -> tuple[dgpd.GeoDataFrame, gpd.GeoDataFrame]:
+def _open(points: Source) -> tuple[dgpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The points in WGS84, and an empty frame in their original CRS (for CRS checks)."""
     ddf = points if isinstance(points, dgpd.GeoDataFrame) else read_points(points)
     if isinstance(points, gpd.GeoDataFrame):
@@ -227,7 +257,7 @@ def _open(points: Any) -> tuple[dgpd.GeoDataFrame, gpd.GeoDataFrame]:
 
 
 def spatial_partition(
-    points: Any, *, by: str = "hilbert", npartitions: int | None = None
+    points: Source, *, by: str = "hilbert", npartitions: int | None = None
 ) -> dgpd.GeoDataFrame:
     """Sort features along a space-filling curve so that each partition covers one area.
 
@@ -275,8 +305,6 @@ def _sample_like(ddf: dgpd.GeoDataFrame) -> gpd.GeoDataFrame:
     The first lies in a listed component and the second in a commune, so that text columns
     hold text and the output schema gets the dtypes real data gives.
     """
-    from bassin_geo.data.layers import load_layer
-
     sample = gpd.GeoDataFrame(ddf._meta_nonempty.iloc[:2].copy())
     inside = load_layer("property").geometry.iloc[0].representative_point()
     return sample.set_geometry(
@@ -302,11 +330,11 @@ def _like_meta(out: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
 
 def _run_partition(
     part: gpd.GeoDataFrame,
-    call: Callable,
+    call: PartitionCall,
     ids: bool,
-    shared: dict,
+    shared: dict[str, Any],
     meta: pd.DataFrame,
-    partition_info: dict | None = None,
+    partition_info: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     if len(part) == 0:
         return meta
@@ -323,10 +351,10 @@ def _run_partition(
 
 def _map(
     ddf: dgpd.GeoDataFrame,
-    call: Callable,
+    call: PartitionCall,
     ids: bool,
     reference: Any = None,
-    per_partition: list | None = None,
+    per_partition: Sequence[PartitionSubset] | None = None,
 ) -> dd.DataFrame:
     """Map ``call(partition, reference)`` lazily over the partitions.
 
@@ -338,36 +366,37 @@ def _map(
     # them on two made-up rows rather than on dask's empty meta.
     meta = call(_prepare(_sample_like(ddf), ids), reference).iloc[:0]
     # One shared key for all tasks: dask ships it to each worker once, not once per task.
-    shared = dask.delayed(
+    shared = dask.delayed(  # type: ignore[attr-defined]  # dask's __init__ re-exports it
         {"reference": reference, "per_partition": per_partition}, pure=True, traverse=False
     )
-    return ddf.map_partitions(_run_partition, call, ids, shared, meta, meta=meta)
+    out: dd.DataFrame = ddf.map_partitions(_run_partition, call, ids, shared, meta, meta=meta)
+    return out
 
 
 # --------------------------------------------------------------------------- pruning
 
 
-def _metric_hulls(regions: gpd.GeoSeries) -> tuple[CRS, Callable, np.ndarray]:
-    """The partitions' extents in a metric CRS, and the widening its distances need.
+def _metric_hulls(
+    regions: gpd.GeoSeries, reference: gpd.GeoSeries
+) -> tuple[MetricFrame, GeomArray]:
+    """The metric frame of the partitions and the reference, and the partitions' hulls in it.
 
     Hull edges are densified first so that the projected hulls still hold their points.
-    The widening covers the spread of the CRS's scale factor over the data (a conformal
-    projection stretches all directions alike, so planar and geodesic distances differ by
-    at most that ratio) plus :data:`_RELATIVE_MARGIN`.
     """
     regions = regions.to_crs(WGS84)
-    xmin, ymin, xmax, ymax = regions.total_bounds
-    crs = metric_crs_for([xmin, xmax], [ymin, ymax])
+    frame = metric_frame(regions, reference.to_crs(WGS84))
     dense = shapely.segmentize(regions.to_numpy(), _HULL_SEGMENT_DEG)
-    lon, lat = np.meshgrid(np.linspace(xmin, xmax, 9), np.linspace(ymin, ymax, 9))
-    factors = Proj(crs).get_factors(lon.ravel(), lat.ravel())
-    k = np.concatenate([factors.meridional_scale, factors.parallel_scale])
-    ratio = float(np.nanmax(k) / np.nanmin(k)) + _RELATIVE_MARGIN
+    hulls: GeomArray = gpd.GeoSeries(dense, crs=WGS84).to_crs(frame.crs).to_numpy()
+    return frame, hulls
 
-    def margin(distance_m: float | np.ndarray) -> float | np.ndarray:
-        return distance_m * ratio + _ABSOLUTE_MARGIN_M
 
-    return crs, margin, gpd.GeoSeries(dense, crs=WGS84).to_crs(crs).to_numpy()
+def _margin(radius: NDArray[np.float64], frame: MetricFrame) -> NDArray[np.float64]:
+    """A planar radius found in the frame, widened to hold every rival on the reported distance.
+
+    The widening for a planar bound (``planar=True``) is the wider of the two, so it holds
+    for ``method="planar"`` and for geodesic limits too; the hull tolerance comes on top.
+    """
+    return planar_reach(radius, frame, planar=True) + _HULL_TOLERANCE_M
 
 
 def _grid_over(hull: Any, max_samples: int) -> tuple[np.ndarray, float]:
@@ -382,8 +411,8 @@ def _grid_over(hull: Any, max_samples: int) -> tuple[np.ndarray, float]:
 
 
 def _targets_per_partition(
-    regions: gpd.GeoSeries, targets: gpd.GeoDataFrame, k: int, max_distance: float | None
-) -> list[np.ndarray | None]:
+    regions: gpd.GeoSeries, targets: gpd.GeoDataFrame, k: int, max_distance_m: float | None
+) -> list[PartitionSubset]:
     """For each partition, the targets that can be among the k nearest of any of its points.
 
     Each point p of a partition is within h/sqrt(2) of a corner s of a grid of spacing h
@@ -393,15 +422,15 @@ def _targets_per_partition(
     the others cannot be among the k nearest. The subset keeps the targets' order and row
     labels, so ties (ranked by target position) and ``target_index`` come out as in memory.
     """
-    crs, margin, hulls = _metric_hulls(regions)
-    geoms = targets.geometry.to_crs(crs).to_numpy()
+    frame, hulls = _metric_hulls(regions, targets.geometry)
+    geoms = targets.geometry.to_crs(frame.crs).to_numpy()
     # A point on each target bounds its distance from above (it is the target itself for
     # points), so the k-th nearest anchor bounds the k-th nearest target.
     anchors = shapely.get_coordinates(shapely.point_on_surface(geoms))
     anchor_tree = cKDTree(anchors)
     tree = shapely.STRtree(geoms)
     kk = min(k, len(geoms))
-    out: list[np.ndarray | None] = []
+    out: list[PartitionSubset] = []
     for hull in hulls:  # one step per partition, vectorized over its grid and the targets
         if hull is None or shapely.is_empty(hull):
             out.append(None)
@@ -409,9 +438,9 @@ def _targets_per_partition(
         corners, spacing = _grid_over(hull, _MAX_SAMPLES)
         dk = anchor_tree.query(shapely.get_coordinates(corners), k=kk)[0].reshape(len(corners), kk)
         radius = dk[:, -1] + np.sqrt(2) * spacing
-        if max_distance is not None:
-            radius = np.minimum(radius, max_distance + spacing / np.sqrt(2))
-        hit = tree.query(corners, predicate="dwithin", distance=margin(radius))[1]
+        if max_distance_m is not None:
+            radius = np.minimum(radius, max_distance_m + spacing / np.sqrt(2))
+        hit = tree.query(corners, predicate="dwithin", distance=_margin(radius, frame))[1]
         keep = np.unique(hit)
         out.append(keep.astype(np.int32) if len(keep) else None)
     return out
@@ -419,11 +448,12 @@ def _targets_per_partition(
 
 def _partitions_in_reach(
     regions: gpd.GeoSeries, query: gpd.GeoSeries, distance_m: float
-) -> np.ndarray:
+) -> NDArray[np.bool_]:
     """Which partitions hold a feature that can be within ``distance_m`` of the query."""
-    crs, margin, hulls = _metric_hulls(regions)
-    tree = shapely.STRtree(query.to_crs(crs).to_numpy())
-    hit = tree.query(hulls, predicate="dwithin", distance=margin(distance_m))[0]
+    frame, hulls = _metric_hulls(regions, query)
+    tree = shapely.STRtree(query.to_crs(frame.crs).to_numpy())
+    radius = _margin(np.array([distance_m]), frame)[0]
+    hit = tree.query(hulls, predicate="dwithin", distance=radius)[0]
     reach = np.zeros(len(hulls), dtype=bool)
     reach[hit] = True
     return reach
@@ -432,8 +462,9 @@ def _partitions_in_reach(
 # --------------------------------------------------------------------------- analyses
 
 
-def locate(points: Any, method: str = "geodesic") -> dd.DataFrame:
-    """Lazy :func:`bassin_geo.analysis.distances.locate` over partitioned points.
+@keyword_only(1, ("method",))
+def locate(points: Source, *, method: str = "geodesic") -> dd.DataFrame:
+    """Lazy :func:`bassin_geo.locate` over partitioned points.
 
     The contour, components, buffer zone and communes are read and indexed once per worker
     process (the in-memory module caches them), then each point meets only the polygons its
@@ -444,12 +475,13 @@ def locate(points: Any, method: str = "geodesic") -> dd.DataFrame:
     points : path, GeoDataFrame or dask_geopandas.GeoDataFrame
         As :func:`read_points` accepts.
     method : {"geodesic", "planar"}
-        How ``contour_distance_m`` is measured.
+        How ``contour_distance_m`` is measured. Keyword-only (by position it still works,
+        with a FutureWarning, until 0.3).
 
     Returns
     -------
     dask DataFrame
-        Columns :data:`bassin_geo.analysis.distances.LOCATE_COLUMNS`, indexed like the input.
+        Columns :data:`bassin_geo.analysis.locate.LOCATE_COLUMNS`, indexed like the input.
 
     Examples
     --------
@@ -458,23 +490,26 @@ def locate(points: Any, method: str = "geodesic") -> dd.DataFrame:
     >>> compute(locate(pts), progress=False)["commune"].tolist()
     ['Douai']
     """
+    check_method(method)
     ddf, _ = _open(points)
-    func = distances.locate
 
     def call(part: gpd.GeoDataFrame, reference: Any) -> pd.DataFrame:
-        return func(part, method=method)
+        return analysis.locate(part, method=method)
 
     return _map(ddf, call, ids=True)
 
 
+@keyword_only(2, ("k", "max_distance_m", "method"))
+@renamed(max_distance="max_distance_m")
 def nearest(
-    points: Any,
-    targets: Any = None,
+    points: Source,
+    targets: str | gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    *,
     k: int = 1,
-    max_distance: float | None = None,
+    max_distance_m: float | None = None,
     method: str = "geodesic",
 ) -> dd.DataFrame:
-    """Lazy :func:`bassin_geo.analysis.distances.nearest`: the k nearest targets of every point.
+    """Lazy :func:`bassin_geo.nearest`: the k nearest targets of every point.
 
     Parameters
     ----------
@@ -486,9 +521,11 @@ def nearest(
         the targets that can be among its k nearest.
     k : int
         How many targets per point.
-    max_distance : float, optional
-        Leave out targets farther than this (metres).
+    max_distance_m : float, optional
+        Leave out targets farther than this (metres). Formerly ``max_distance`` (still
+        accepted, with a FutureWarning, until 0.3).
     method : {"geodesic", "planar"}
+        The distance reported, ranked and compared with ``max_distance_m``.
 
     Returns
     -------
@@ -502,41 +539,37 @@ def nearest(
     >>> compute(nearest(pts, "pitheads", k=2), progress=False)["target_id"].tolist()
     ['pit:waziers-gayant', 'pit:sin-le-noble-puits-du-midi']
     """
-    distances._check_method(method)
-    k = distances._check_k(k)
-    if max_distance is not None:
-        max_distance = check_distance(max_distance, "max_distance")
+    check_method(method)
+    k = check_k(k)
+    limit = None if max_distance_m is None else check_distance(max_distance_m, "max_distance_m")
     ddf, original = _open(points)
     reference = _targets(targets, original)
 
     def call(part: gpd.GeoDataFrame, ref: Any) -> pd.DataFrame:
-        return distances.nearest(part, targets=ref, k=k, max_distance=max_distance, method=method)
+        return analysis.nearest(part, ref, k=k, max_distance_m=limit, method=method)
 
     per_partition = None
-    if ddf.spatial_partitions is not None and isinstance(reference, gpd.GeoDataFrame):
-        per_partition = _targets_per_partition(ddf.spatial_partitions, reference, k, max_distance)
+    if ddf.spatial_partitions is not None:
+        per_partition = _targets_per_partition(ddf.spatial_partitions, reference, k, limit)
     return _map(ddf, call, True, reference, per_partition)
 
 
-def _targets(targets: Any, points: gpd.GeoDataFrame) -> Any:
+def _targets(
+    targets: str | gpd.GeoDataFrame | gpd.GeoSeries | None, points: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
     """The targets as one in-memory GeoDataFrame in WGS84, row labels kept."""
-    if targets is None:
-        targets = "sites"
-    if isinstance(targets, str):
-        from bassin_geo.analysis.distances import _layer
-
+    if targets is None or isinstance(targets, str):
         # As the in-memory function reads a layer name (rows without geometry dropped).
-        return _layer(targets, "targets")[0]
+        return target_layer(targets, "targets")[0]
     if isinstance(targets, gpd.GeoSeries):
         targets = targets.to_frame("geometry")
     if not isinstance(targets, gpd.GeoDataFrame):
-        raise InvalidInputError(
+        msg = (
             f"targets must be a layer name or a GeoDataFrame, got {type(targets).__name__}; "
             "targets are shared whole with every partition, so keep them in memory"
         )
-    from bassin_geo.analysis.distances import _check_same_crs
-
-    _check_same_crs(points, targets, ("points", "targets"))
+        raise InvalidInputError(msg)
+    check_same_crs(points, targets, ("points", "targets"))
     if "site_id" not in targets.columns:
         # In memory, unnamed targets are named after their position in the whole frame;
         # name them before a partition gets a subset.
@@ -550,22 +583,39 @@ def _as_wgs84_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.to_crs(WGS84)
 
 
+def _big_layer(layer: Source) -> tuple[dgpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The layer to filter, partitioned: a file, a frame, or the name of an embedded layer."""
+    if isinstance(layer, str) and layer in set(list_layers()["name"]) and not Path(layer).exists():
+        layer = load_layer(layer)  # "sites", "pitheads": the in-memory default, partitioned
+    return _open(layer)
+
+
+@keyword_only(2, ("layer", "method"))
+@renamed(geometry="place")
 def within_distance(
-    geometry: Any, distance_m: float, layer: Any, method: str = "geodesic"
+    place: PlacesLike,
+    distance_m: float,
+    *,
+    layer: Source = "sites",
+    method: str = "geodesic",
 ) -> dd.DataFrame:
-    """Lazy :func:`bassin_geo.analysis.distances.within_distance` over a large partitioned layer.
+    """Lazy :func:`bassin_geo.within_distance` over a large partitioned layer.
 
     Parameters
     ----------
-    geometry : str, shapely geometry, (lon, lat), GeoDataFrame or list of these
+    place : str, shapely geometry, (lon, lat), GeoDataFrame or list of these
         What to measure from (a point, a route line, listed pits...), as in memory; it
-        enters the task graph once.
+        enters the task graph once. Formerly ``geometry`` (still accepted, with a
+        FutureWarning, until 0.3).
     distance_m : float
         Metres, >= 0.
-    layer : path, GeoDataFrame or dask_geopandas.GeoDataFrame
-        The large set of features to filter, as :func:`read_points` accepts. With spatial
-        partitions, the partitions out of reach return nothing without running.
+    layer : str, path, GeoDataFrame or dask_geopandas.GeoDataFrame
+        The large set of features to filter, as :func:`read_points` accepts, or the name
+        of an embedded layer (default ``"sites"``, as in memory). With spatial partitions,
+        the partitions out of reach return nothing without running. Keyword-only (by
+        position it still works, with a FutureWarning, until 0.3), like ``method``.
     method : {"geodesic", "planar"}
+        The distance compared with ``distance_m``.
 
     Returns
     -------
@@ -577,28 +627,27 @@ def within_distance(
     --------
     >>> pts = read_points(gpd.GeoDataFrame(geometry=gpd.points_from_xy([3.07, 2.0],
     ...                   [50.37, 50.8]), crs="EPSG:4326"), npartitions=2)
-    >>> len(compute(within_distance((3.07, 50.37), 1000, pts), progress=False))
+    >>> len(compute(within_distance((3.07, 50.37), 1000, layer=pts), progress=False))
     1
     """
-    distances._check_method(method)
+    check_method(method)
     distance_m = check_distance(distance_m, "distance_m")
-    ddf, original = _open(layer)
-    distances._check_same_crs(geometry, original, ("geometry", "layer"))
-    if isinstance(geometry, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        geometry = _as_wgs84_frame(geometry)
-    from bassin_geo.places.resolve import as_places
-
-    query = as_places(geometry, resolve_polygons=True, where="geometry").geometry
+    ddf, original = _big_layer(layer)
+    check_same_crs(place, original, ("place", "layer"))
+    if isinstance(place, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        place = _as_wgs84_frame(place)
+    query = as_places(place, resolve_polygons=True, where="place").geometry
 
     def call(part: gpd.GeoDataFrame, ref: Any) -> pd.DataFrame:
-        return distances.within_distance(ref, distance_m, layer=part, method=method)
+        found: pd.DataFrame = analysis.within_distance(ref, distance_m, layer=part, method=method)
+        return found
 
     per_partition = None
     if ddf.spatial_partitions is not None:
         reach = _partitions_in_reach(ddf.spatial_partitions, query, distance_m)
         # Partitions in reach get the query as given (so the same answer as in memory).
         per_partition = [True if r else None for r in reach]
-    return _map(ddf, call, False, geometry, per_partition)
+    return _map(ddf, call, False, place, per_partition)
 
 
 # --------------------------------------------------------------------------- outputs
@@ -610,7 +659,7 @@ def _client(client: Any) -> Any:
     try:
         from distributed import default_client
 
-        return default_client()
+        return default_client()  # type: ignore[no-untyped-call]  # distributed has no hints
     except (ImportError, ValueError):
         return None
 
@@ -641,6 +690,7 @@ def compute(results: Any, *, client: Any = None, progress: bool = True) -> Any:
     >>> len(compute(pts, progress=False))
     1
     """
+    progress = bool(check_flag(progress, "progress"))  # None: no progress display
     several = isinstance(results, (tuple, list))
     todo = list(results) if several else [results]
     client = _client(client)
@@ -649,21 +699,21 @@ def compute(results: Any, *, client: Any = None, progress: bool = True) -> Any:
         if progress:
             from distributed import progress as show
 
-            show(futures)
+            show(futures)  # type: ignore[no-untyped-call]  # distributed has no hints
         done = client.gather(futures)
     elif progress:
-        from dask.diagnostics import ProgressBar
+        from dask.diagnostics.progress import ProgressBar
 
-        with ProgressBar():
-            done = dask.compute(*todo)
+        with ProgressBar():  # type: ignore[no-untyped-call]  # dask has no hints here
+            done = dask.compute(*todo)  # type: ignore[attr-defined,no-untyped-call]  # idem
     else:
-        done = dask.compute(*todo)
+        done = dask.compute(*todo)  # type: ignore[attr-defined,no-untyped-call]  # idem
     return tuple(done) if several else done[0]
 
 
 def to_parquet(
     result: Any,
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     *,
     client: Any = None,
     progress: bool = True,
@@ -678,9 +728,13 @@ def to_parquet(
     Parameters
     ----------
     result : dask (Geo)DataFrame
+        What :func:`locate`, :func:`nearest` or :func:`within_distance` returned, or
+        points from :func:`read_points`.
     path : path
         The output folder.
-    client, progress
+    client : dask.distributed.Client, optional
+        As for :func:`compute`.
+    progress : bool
         As for :func:`compute`.
     overwrite : bool
         Replace an existing folder.
@@ -702,12 +756,17 @@ def to_parquet(
     >>> len(read_points(out).compute())
     1
     """
+    overwrite = bool(check_flag(overwrite, "overwrite"))
+    check_flag(progress, "progress")
     path = Path(path)
     if path.exists() and not overwrite:
-        raise OverwriteError(f"{path} exists; pass overwrite=True to replace it")
+        msg = f"{path} exists; pass overwrite=True to replace it"
+        raise OverwriteError(msg)
     if isinstance(result, dgpd.GeoDataFrame):
         job = dgpd.to_parquet(result, str(path), compute=False, overwrite=overwrite)
     else:
-        job = dd.to_parquet(result, str(path), compute=False, overwrite=overwrite)
+        job = dd.to_parquet(  # type: ignore[no-untyped-call]  # dask has no hints here
+            result, str(path), compute=False, overwrite=overwrite
+        )
     compute(job, client=client, progress=progress)
     return path

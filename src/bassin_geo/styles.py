@@ -23,13 +23,21 @@ from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
+from bassin_geo.errors import InvalidInputError
+
 __all__ = [
+    "FRENCH_LABELS",
+    "GPX_SYMBOLS",
+    "KIND_LAYERS",
+    "LAYER_TITLES",
     "STYLES",
     "ROUTE_STYLES",
     "Style",
     "headframe_svg",
+    "layer_title",
     "qml",
     "style_for",
+    "translated",
 ]
 
 
@@ -254,6 +262,201 @@ ROUTE_STYLES: dict[str, Style] = {
     ),
 }
 
+#: The embedded layer each ``kind`` value comes from, so that a user's subset of a layer
+#: (``load_layer("mining_estates").head(20)``) is recognised and drawn as that layer.
+KIND_LAYERS: dict[str, str] = {
+    "perimeter": "perimeter",
+    "property_component": "property",
+    "buffer_zone": "buffer_zone",
+    "pithead": "pitheads",
+    "shaft": "shafts",
+    "slag_heap": "slag_heaps",
+    "mining_estate": "mining_estates",
+    "building": "buildings",
+    "railway": "railways",
+    "railway_component": "railway_components",
+    "lake": "lakes",
+    "commune": "communes",
+    "epci": "epci",
+}
+
+#: The GPX ``<sym>`` of a waypoint, by its kind: Garmin's symbol names, which Garmin
+#: devices, BaseCamp, OsmAnd and most route apps draw; others show their default pin.
+GPX_SYMBOLS: dict[str, str] = {
+    "pithead": "Mine",
+    "headframe": "Mine",
+    "shaft": "Mine",
+    "slag_heap": "Summit",
+    "mining_estate": "Residence",
+    "building": "Building",
+    "lake": "Park",
+    "start": "Flag, Green",
+    "finish": "Flag, Red",
+    "climb": "Summit",
+    "sprint": "Flag, Blue",
+    "enter": "Pin, Green",
+    "exit": "Pin, Red",
+    "stop": "Waypoint",
+    "waypoint": "Waypoint",
+}
+
+# The kinds of the points of the ``sites`` layer: a frame mixing them is a subset of it.
+_SITE_KINDS = frozenset({"pithead", "slag_heap", "mining_estate", "building", "lake"})
+
+#: French legend labels, by the English label of :data:`STYLES` and :data:`ROUTE_STYLES`
+#: (categories included): the products speak French by default.
+FRENCH_LABELS: dict[str, str] = {
+    "Basin contour": "Périmètre du Bassin minier",
+    "Buffer zone": "Zone tampon",
+    "Listed property (UNESCO)": "Bien inscrit au patrimoine mondial (UNESCO)",
+    "Pitheads": "Fosses",
+    "Pitheads with a headframe": "Fosses avec chevalement",
+    "Other pitheads": "Autres fosses",
+    "Mine shafts": "Puits de mine",
+    "Slag heaps": "Terrils",
+    "Slag heaps (listed)": "Terrils (bien inscrit)",
+    "Slag heaps (buffer zone)": "Terrils (zone tampon)",
+    "Mining estates": "Cités minières",
+    "Listed buildings": "Bâtiments inscrits",
+    "Neo-natural spaces": "Espaces néo-naturels",
+    "Mining railways (cavaliers)": "Cavaliers (voies ferrées minières)",
+    "Listed railway components": "Cavaliers inscrits",
+    "Communes": "Communes",
+    "Communes of Nord and Pas-de-Calais": "Communes du Nord et du Pas-de-Calais",
+    "Intercommunalities (EPCI)": "Intercommunalités (EPCI)",
+    "Sites": "Sites",
+    "Route": "Itinéraire",
+    "Leg": "Tronçon",
+    "Start": "Départ",
+    "Finish": "Arrivée",
+    "Enters the basin": "Entrée dans le Bassin minier",
+    "Leaves the basin": "Sortie du Bassin minier",
+    "Inside the area": "Dans la zone",
+    "Waypoint": "Point de passage",
+    "Stop": "Arrêt",
+}
+
+#: Readable titles of the embedded layers, by language: what QGIS shows for a layer
+#: (``gpkg_contents.identifier``) and the legend of the maps.
+LAYER_TITLES: dict[str, dict[str, str]] = {
+    "fr": {
+        "perimeter": "Périmètre du Bassin minier",
+        "property": "Bien inscrit au patrimoine mondial (UNESCO)",
+        "buffer_zone": "Zone tampon du bien inscrit",
+        "pitheads": "Fosses (puits de mine groupés)",
+        "shafts": "Puits de mine",
+        "slag_heaps": "Terrils",
+        "mining_estates": "Cités minières",
+        "buildings": "Bâtiments inscrits",
+        "railways": "Cavaliers (voies ferrées minières)",
+        "railway_components": "Cavaliers inscrits",
+        "lakes": "Espaces néo-naturels",
+        "communes": "Communes du Bassin minier",
+        "communes_nord_pas_de_calais": "Communes du Nord et du Pas-de-Calais",
+        "epci": "Intercommunalités (EPCI)",
+        "sites": "Sites à visiter",
+    },
+    "en": {
+        "perimeter": "Mining Basin contour",
+        "property": "World Heritage property (UNESCO)",
+        "buffer_zone": "Buffer zone of the property",
+        "pitheads": "Pitheads (grouped mine shafts)",
+        "shafts": "Mine shafts",
+        "slag_heaps": "Slag heaps",
+        "mining_estates": "Mining estates",
+        "buildings": "Listed buildings",
+        "railways": "Mining railways (cavaliers)",
+        "railway_components": "Listed railway components",
+        "lakes": "Neo-natural spaces",
+        "communes": "Communes of the Mining Basin",
+        "communes_nord_pas_de_calais": "Communes of Nord and Pas-de-Calais",
+        "epci": "Intercommunalities (EPCI)",
+        "sites": "Sites to visit",
+    },
+}
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LAYER_TITLES:
+        msg = f"lang must be one of {sorted(LAYER_TITLES)}, got {lang!r}"
+        raise InvalidInputError(msg)
+    return lang
+
+
+def translated(label: str, lang: str = "en") -> str:
+    """Return a legend label of the style table in ``lang``.
+
+    Parameters
+    ----------
+    label : str
+        An English label of :data:`STYLES` or :data:`ROUTE_STYLES`, or any text.
+    lang : {"en", "fr"}, default "en"
+        The language wanted.
+
+    Returns
+    -------
+    str
+        The French label from :data:`FRENCH_LABELS` for ``lang="fr"`` when there is one;
+        else ``label`` unchanged (a user's layer name is never translated).
+
+    Raises
+    ------
+    InvalidInputError
+        ``lang`` is neither "en" nor "fr".
+
+    Examples
+    --------
+    >>> translated("Slag heaps (listed)", "fr")
+    'Terrils (bien inscrit)'
+    >>> translated("my walk", "fr")
+    'my walk'
+    """
+    if _check_lang(lang) == "fr":
+        return FRENCH_LABELS.get(label, label)
+    return label
+
+
+def layer_title(name: str, lang: str = "fr") -> str:
+    """Return the readable title of the layer ``name`` in ``lang``.
+
+    Parameters
+    ----------
+    name : str
+        An embedded layer name (``"slag_heaps"``) or a user's layer name.
+    lang : {"fr", "en"}, default "fr"
+        The language of the title.
+
+    Returns
+    -------
+    str
+        The title from :data:`LAYER_TITLES`, or ``name`` itself for a layer the table does
+        not know.
+
+    Raises
+    ------
+    InvalidInputError
+        ``lang`` is neither "fr" nor "en".
+
+    Examples
+    --------
+    >>> layer_title("slag_heaps"), layer_title("slag_heaps", "en")
+    ('Terrils', 'Slag heaps')
+    """
+    return LAYER_TITLES[_check_lang(lang)].get(name, name)
+
+
+def _known_layer(columns: Iterable[str], values: Iterable[Any] | None) -> str | None:
+    """The embedded layer a frame was taken from, told by its ``kind`` values."""
+    if "kind" not in set(columns) or values is None:
+        return None
+    kinds = set(pd.Series(values).dropna().astype(str))
+    if len(kinds) == 1:
+        return KIND_LAYERS.get(kinds.pop())
+    if len(kinds) > 1 and kinds <= _SITE_KINDS:
+        return "sites"
+    return None
+
+
 # Colours given in turn to layers the table does not know (user GeoDataFrames).
 _CYCLE = ("#e7298a", "#1b9e77", "#d95f02", "#7570b3", "#66a61e", "#e6ab02", "#a6761d")
 
@@ -261,7 +464,7 @@ _CYCLE = ("#e7298a", "#1b9e77", "#d95f02", "#7570b3", "#66a61e", "#e6ab02", "#a6
 def style_for(
     name: str, index: int = 0, columns: Iterable[str] = (), values: Iterable[Any] | None = None
 ) -> Style:
-    """Return the style of the layer ``name``, or a distinct default for an unknown layer.
+    """Return the style of the layer ``name``, or the style of its kind, or a distinct default.
 
     Parameters
     ----------
@@ -270,14 +473,18 @@ def style_for(
     index : int, default 0
         Rank of an unknown layer on its map, to give each one its own colour.
     columns, values : optional
-        The layer's columns and its ``kind`` values: an unknown layer whose ``kind``
-        holds route kinds ("route", "start", "enter"...) is styled by :data:`ROUTE_STYLES`.
+        The layer's columns and its ``kind`` values. A layer whose ``kind`` values all
+        come from one embedded layer (a user's subset of the mining estates) gets that
+        layer's style, labelled ``name``; one whose ``kind`` holds route kinds ("route",
+        "start", "enter"...) is styled by :data:`ROUTE_STYLES`, and so are the legs of an
+        itinerary (``from`` and ``to`` columns).
 
     Returns
     -------
     Style
-        The table's style for an embedded layer; else a style in the ``index``-th colour,
-        by ``kind`` with the route styles when ``values`` hold route kinds.
+        The table's style for an embedded layer or a known kind; else a style in the
+        ``index``-th colour, by ``kind`` with the route styles when ``values`` hold route
+        kinds. Categories on a column the layer lacks are dropped.
 
     Examples
     --------
@@ -285,9 +492,21 @@ def style_for(
     '#d9534f'
     >>> style_for("stage 4", columns=["kind"], values=["route", "start"]).by
     'kind'
+    >>> mine = style_for("my estates", columns=["kind"], values=["mining_estate"])
+    >>> mine.fill_color == STYLES["mining_estates"].fill_color, mine.label
+    (True, 'my estates')
     """
     if name in STYLES:
         return STYLES[name]
+    columns = list(columns)
+    known = _known_layer(columns, values)
+    if known is not None:
+        style = replace(STYLES[known], label=str(name))
+        if style.by is not None and style.by not in columns:
+            style = replace(style, by=None, categories={})
+        return style
+    if {"from", "to"} <= set(columns) and "kind" not in columns:
+        return replace(ROUTE_STYLES["leg"], label=str(name))  # the legs of an itinerary
     color = _CYCLE[index % len(_CYCLE)]
     base = Style(str(name), color=color, fill_color=color, fill_opacity=0.35, weight=2.5)
     if "kind" in set(columns) and values is not None:
@@ -402,7 +621,7 @@ def _symbol(style: Style, geometry: str, name: str) -> str:
     )
 
 
-def qml(style: Style, geometry_type: str) -> str:
+def qml(style: Style, geometry_type: str, *, lang: str = "en") -> str:
     """A QGIS layer style (QML document) drawing a layer as ``style`` does on the map.
 
     Parameters
@@ -411,6 +630,8 @@ def qml(style: Style, geometry_type: str) -> str:
         A style from :data:`STYLES` or :func:`style_for`.
     geometry_type : str
         The layer's geometry type as shapely names it ("Point", "MultiPolygon"...).
+    lang : {"en", "fr"}, default "en"
+        Language of the legend labels (:func:`translated`).
 
     Returns
     -------
@@ -438,12 +659,13 @@ def qml(style: Style, geometry_type: str) -> str:
                 expression = f"{column} = '" + str(value).replace("'", "''") + "'"
             rules.append(
                 f'<rule key="r{i}" filter={quoteattr(expression)} symbol="{i}" '
-                f"label={quoteattr(sub.label)}/>"
+                f"label={quoteattr(translated(sub.label, lang))}/>"
             )
             symbols.append(_symbol(sub, geometry, str(i)))
         n = len(symbols)
         rules.append(
-            f'<rule key="r{n}" filter="ELSE" symbol="{n}" label={quoteattr(style.label)}/>'
+            f'<rule key="r{n}" filter="ELSE" symbol="{n}" '
+            f"label={quoteattr(translated(style.label, lang))}/>"
         )
         symbols.append(_symbol(style, geometry, str(n)))
         renderer = (

@@ -1,6 +1,7 @@
 """Geometry behind the route analyses: cut a route by polygons, locate points along it.
 
-Private to :mod:`bassin_geo.analysis.stages`. A position on a route is a parameter ``g`` = segment
+Used by :mod:`bassin_geo.analysis.routes` and :mod:`bassin_geo.analysis.stages` (through
+:meth:`bassin_geo.Route.geometry_index`). A position on a route is a parameter ``g`` = segment
 index + fraction along that segment, which only grows along the route, even on a loop that
 passes the same place twice (a projection onto the line would not tell the passages apart).
 
@@ -14,13 +15,29 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 
 from bassin_geo.crs import GEOD, WGS84, metric_crs_for
+
+__all__ = [
+    "NEAR_M",
+    "ON_BOUNDARY_DEG",
+    "WINDOW",
+    "AreaIndex",
+    "RouteGeom",
+    "transformer",
+    "windows",
+]
+
+FloatArray: TypeAlias = NDArray[np.float64]
+IntArray: TypeAlias = NDArray[np.int64]
+GeomArray: TypeAlias = NDArray[np.object_]
 
 #: Segments per window of a route, and edges per piece of a boundary.
 WINDOW = 32
@@ -33,13 +50,32 @@ ON_BOUNDARY_DEG = 1e-9
 NEAR_M = 10.0
 
 
-def windows(coords: np.ndarray, part: np.ndarray, size: int = WINDOW) -> tuple[np.ndarray, ...]:
+def windows(coords: FloatArray, part: IntArray, size: int = WINDOW) -> tuple[GeomArray, IntArray]:
     """Split lines into consecutive LineStrings of at most ``size`` edges.
 
-    ``coords`` holds the vertices of one or several lines, ``part`` the line of each vertex
-    (consecutive). Consecutive windows of a line share one vertex, so that every edge
-    belongs to exactly one window. Returns the windows and the index of each window's
-    first vertex.
+    Consecutive windows of a line share one vertex, so that every edge belongs to exactly
+    one window.
+
+    Parameters
+    ----------
+    coords : array of shape (N, 2)
+        The vertices of one or several lines.
+    part : array of int
+        The line of each vertex (consecutive).
+    size : int
+        Edges per window.
+
+    Returns
+    -------
+    tuple of arrays
+        The windows (LineStrings) and the index of each window's first vertex.
+
+    Examples
+    --------
+    >>> xy = np.column_stack([np.arange(5.0), np.zeros(5)])
+    >>> wins, starts = windows(xy, np.zeros(5, dtype=np.int64), size=3)
+    >>> [len(w.coords) for w in wins], starts.tolist()
+    ([4, 2], [0, 3])
     """
     n = len(coords)
     first = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
@@ -54,30 +90,80 @@ def windows(coords: np.ndarray, part: np.ndarray, size: int = WINDOW) -> tuple[n
 
 @functools.lru_cache(maxsize=16)
 def transformer(src: str, dst: str) -> Transformer:
-    """A cached always-xy transformer (building one costs milliseconds)."""
+    """A cached always-xy transformer (building one costs milliseconds).
+
+    Parameters
+    ----------
+    src, dst : str
+        The CRS to transform from and to.
+
+    Returns
+    -------
+    pyproj.Transformer
+
+    Examples
+    --------
+    >>> transformer("EPSG:4326", "EPSG:2154") is transformer("EPSG:4326", "EPSG:2154")
+    True
+    """
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
-def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+def _ranges(first: NDArray[np.integer], count: NDArray[np.integer]) -> IntArray:
     """Concatenated ``arange(first[i], first[i] + count[i])``, without a Python loop."""
-    return (
+    out: IntArray = (
         np.repeat(first, count)
         + np.arange(count.sum())
         - np.repeat(np.cumsum(count) - count, count)
     )
+    return out
 
 
 @dataclass(frozen=True, eq=False)
 class AreaIndex:
-    """Polygons ready to cut routes: their STRtree, and their boundaries in short pieces."""
+    """Polygons ready to cut routes: their STRtree, and their boundaries in short pieces.
 
-    polygons: np.ndarray
+    Parameters
+    ----------
+    polygons : array of shapely (Multi)Polygons
+        In WGS84.
+    tree : shapely.STRtree
+        Of the polygons.
+    pieces : array of LineStrings
+        The rings cut into :data:`WINDOW` edges.
+    piece_tree : shapely.STRtree
+        Of the pieces.
+
+    Examples
+    --------
+    >>> area = AreaIndex.build(np.array([shapely.box(2.0, 50.0, 2.1, 50.1)]))
+    >>> len(area.polygons), len(area.pieces)
+    (1, 1)
+    """
+
+    polygons: GeomArray
     tree: shapely.STRtree
-    pieces: np.ndarray
+    pieces: GeomArray
     piece_tree: shapely.STRtree
 
     @classmethod
-    def build(cls, polygons: np.ndarray) -> AreaIndex:
+    def build(cls, polygons: GeomArray) -> AreaIndex:
+        """Index polygons (in WGS84).
+
+        Parameters
+        ----------
+        polygons : array of shapely (Multi)Polygons
+            The area.
+
+        Returns
+        -------
+        AreaIndex
+
+        Examples
+        --------
+        >>> AreaIndex.build(np.array([shapely.box(2.0, 50.0, 2.1, 50.1)])).tree.geometries.size
+        1
+        """
         rings = shapely.get_parts(shapely.get_rings(shapely.get_parts(polygons)))
         coords, part = shapely.get_coordinates(rings, return_index=True)
         pieces, _ = windows(coords, part, WINDOW)
@@ -86,49 +172,179 @@ class AreaIndex:
 
 @dataclass(frozen=True)
 class RouteGeom:
-    """The route's distinct consecutive vertices (lon/lat) and their cumulative metres."""
+    """The route's distinct consecutive vertices (lon/lat) and their cumulative metres.
 
-    xy: np.ndarray
-    cum: np.ndarray
-    _metric: dict = field(default_factory=dict, repr=False, compare=False)
+    Get the one of a route with :meth:`bassin_geo.Route.geometry_index`. A position on the
+    route is a parameter ``g``: segment index + fraction along that segment.
+
+    Parameters
+    ----------
+    xy : array of shape (N, 2)
+        Longitude/latitude of the vertices, no two consecutive ones equal.
+    cum : array of float
+        Cumulative geodesic metres of each vertex.
+
+    Examples
+    --------
+    >>> geom = RouteGeom.of(np.array([[2.8, 50.4], [2.8, 50.4], [2.9, 50.4]]),
+    ...                     np.array([0.0, 0.0, 7110.0]))
+    >>> geom.last
+    1.0
+    """
+
+    xy: FloatArray
+    cum: FloatArray
+    # The vertices per metric CRS, filled on first use (see metric()).
+    _metric: dict[str, FloatArray] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
-    def of(cls, xy: np.ndarray, cum: np.ndarray) -> RouteGeom:
+    def of(cls, xy: FloatArray, cum: FloatArray) -> RouteGeom:
+        """The route's geometry from its vertices, dropping repeated consecutive ones.
+
+        Parameters
+        ----------
+        xy : array of shape (N, 2)
+            Longitude/latitude of the vertices.
+        cum : array of float
+            Cumulative geodesic metres of each vertex.
+
+        Returns
+        -------
+        RouteGeom
+
+        Examples
+        --------
+        >>> RouteGeom.of(np.array([[2.8, 50.4], [2.9, 50.4]]), np.array([0.0, 7110.0])).last
+        1.0
+        """
         keep = np.r_[True, np.any(xy[1:] != xy[:-1], axis=1)]
         return cls(xy[keep], cum[keep])
 
     @property
     def last(self) -> float:
+        """The parameter of the last vertex."""
         return float(len(self.xy) - 1)
 
-    def split(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def split(self, g: FloatArray) -> tuple[IntArray, FloatArray]:
+        """Segment index and fraction along it of parameters ``g``.
+
+        Parameters
+        ----------
+        g : array of float
+            Parameters along the route.
+
+        Returns
+        -------
+        tuple of arrays
+            The segments (the last vertex belongs to the last segment) and the fractions.
+
+        Examples
+        --------
+        >>> geom = RouteGeom.of(np.array([[2.8, 50.4], [2.9, 50.4]]), np.array([0.0, 7110.0]))
+        >>> [a.tolist() for a in geom.split(np.array([0.25, 1.0]))]
+        [[0, 0], [0.25, 1.0]]
+        """
         s = np.minimum(np.floor(g).astype(np.int64), len(self.xy) - 2)
         return s, g - s
 
-    def point(self, g: np.ndarray) -> np.ndarray:
-        """Coordinates at parameters ``g``, on the straight segment between two vertices."""
+    def point(self, g: FloatArray) -> FloatArray:
+        """Coordinates at parameters ``g``, on the straight segment between two vertices.
+
+        Parameters
+        ----------
+        g : array of float
+            Parameters along the route.
+
+        Returns
+        -------
+        array of shape (len(g), 2)
+            Longitude/latitude.
+
+        Examples
+        --------
+        >>> geom = RouteGeom.of(np.array([[2.8, 50.4], [2.9, 50.4]]), np.array([0.0, 7110.0]))
+        >>> geom.point(np.array([0.5])).round(2).tolist()
+        [[2.85, 50.4]]
+        """
         s, t = self.split(g)
         a, b = self.xy[s], self.xy[s + 1]
-        return a + t[:, None] * (b - a)
+        out: FloatArray = a + t[:, None] * (b - a)
+        return out
 
-    def metres(self, g: np.ndarray) -> np.ndarray:
-        """Geodesic distance from the start at parameters ``g``."""
+    def metres(self, g: FloatArray) -> FloatArray:
+        """Geodesic distance from the start at parameters ``g``.
+
+        Parameters
+        ----------
+        g : array of float
+            Parameters along the route.
+
+        Returns
+        -------
+        array of float
+            Metres.
+
+        Examples
+        --------
+        >>> geom = RouteGeom.of(np.array([[2.8, 50.4], [2.9, 50.4]]), np.array([0.0, 7110.0]))
+        >>> geom.metres(np.array([0.0, 1.0])).tolist()
+        [0.0, 7110.0]
+        """
         s, t = self.split(g)
         a, p = self.xy[s], self.point(g)
         _, _, d = GEOD.inv(a[:, 0], a[:, 1], p[:, 0], p[:, 1])
         m = np.where(t <= 0.0, self.cum[s], self.cum[s] + np.asarray(d))
-        return np.where(t >= 1.0, self.cum[s + 1], m)
+        out: FloatArray = np.where(t >= 1.0, self.cum[s + 1], m)
+        return out
 
-    def step_in(self, g_from: np.ndarray, g_to: np.ndarray, metres: float = NEAR_M) -> np.ndarray:
-        """Parameters ``metres`` from ``g_from`` towards ``g_to``, at most half way there."""
+    def step_in(self, g_from: FloatArray, g_to: FloatArray, metres: float = NEAR_M) -> FloatArray:
+        """Parameters ``metres`` from ``g_from`` towards ``g_to``, at most half way there.
+
+        Parameters
+        ----------
+        g_from, g_to : array of float
+            Where to step from, and towards.
+        metres : float
+            How far to step.
+
+        Returns
+        -------
+        array of float
+            Parameters.
+
+        Examples
+        --------
+        >>> geom = RouteGeom.of(np.array([[2.8, 50.4], [2.9, 50.4]]), np.array([0.0, 7110.0]))
+        >>> geom.step_in(np.array([0.0]), np.array([1.0]), 711.0).round(3).tolist()
+        [0.1]
+        """
         s, _ = self.split(g_from)
         seg_m = np.maximum(self.cum[s + 1] - self.cum[s], 1e-9)
         # The parameter is per segment; a step within the segment of g_from is enough here.
         step = np.minimum(np.abs(g_to - g_from) / 2.0, metres / seg_m)
-        return g_from + np.sign(g_to - g_from) * step
+        out: FloatArray = g_from + np.sign(g_to - g_from) * step
+        return out
 
-    def sub_lines(self, g0: np.ndarray, g1: np.ndarray) -> np.ndarray:
-        """The parts of the route between parameters ``g0`` and ``g1`` (LineStrings)."""
+    def sub_lines(self, g0: FloatArray, g1: FloatArray) -> GeomArray:
+        """The parts of the route between parameters ``g0`` and ``g1`` (LineStrings).
+
+        Parameters
+        ----------
+        g0, g1 : array of float
+            Where each part starts and ends.
+
+        Returns
+        -------
+        array of LineStrings
+
+        Examples
+        --------
+        >>> geom = RouteGeom.of(np.array([[2.8, 50.4], [2.9, 50.4]]), np.array([0.0, 7110.0]))
+        >>> round(geom.sub_lines(np.array([0.0]), np.array([0.5]))[0].length, 6)
+        0.05
+        """
         if not len(g0):
             return np.array([], dtype=object)
         p0, p1 = self.point(g0), self.point(g1)
@@ -138,10 +354,28 @@ class RouteGeom:
             np.vstack([p0[i], self.xy[lo[i] : hi[i]], p1[i]]) for i in range(len(g0))
         ]  # one per output part, not per vertex
         index = np.repeat(np.arange(len(g0)), [len(c) for c in coords])
-        return shapely.linestrings(np.vstack(coords), indices=index)
+        lines: GeomArray = shapely.linestrings(np.vstack(coords), indices=index)
+        return lines
 
-    def contacts(self, area: AreaIndex) -> np.ndarray:
-        """Sorted parameters where the route touches a boundary of ``area``."""
+    def contacts(self, area: AreaIndex) -> FloatArray:
+        """Sorted parameters where the route touches a boundary of ``area``.
+
+        Parameters
+        ----------
+        area : AreaIndex
+            The polygons.
+
+        Returns
+        -------
+        array of float
+            Parameters, sorted, without repeats.
+
+        Examples
+        --------
+        >>> geom = RouteGeom.of(np.array([[2.0, 50.05], [2.2, 50.05]]), np.array([0.0, 14300.0]))
+        >>> geom.contacts(AreaIndex.build(np.array([shapely.box(2.05, 50.0, 2.1, 50.1)])))
+        array([0.25, 0.5 ])
+        """
         n_seg = len(self.xy) - 1
         wins, starts = windows(self.xy, np.zeros(len(self.xy), dtype=np.int64), WINDOW)
         hit = np.unique(area.piece_tree.query(wins, predicate="intersects")[0])
@@ -160,7 +394,8 @@ class RouteGeom:
         a, b = self.xy[s], self.xy[s + 1]
         ab = b - a
         t = np.einsum("ij,ij->i", pts - a, ab) / np.einsum("ij,ij->i", ab, ab)
-        return np.unique(s + np.clip(t, 0.0, 1.0))
+        out: FloatArray = np.unique(s + np.clip(t, 0.0, 1.0))
+        return out
 
     def cut(self, area: AreaIndex) -> tuple[pd.DataFrame, float]:
         """Runs of the route inside each polygon of ``area``, and metres along a boundary.
@@ -168,9 +403,28 @@ class RouteGeom:
         The contacts split the route into pieces that are each wholly inside one polygon,
         outside, or along a boundary; one sample point per piece tells which. Consecutive
         pieces in the same polygon form a run: touching a boundary from inside does not
-        end it. Returns (poly, g_in, g_out, m_in, m_out, first, last) sorted by g_in, with
-        ``first``/``last`` points inside the run a few metres from its ends, to tell
-        which feature or commune is entered or left there.
+        end it.
+
+        Parameters
+        ----------
+        area : AreaIndex
+            The polygons.
+
+        Returns
+        -------
+        tuple of (DataFrame, float)
+            The runs (``poly``, ``g_in``, ``g_out``, ``m_in``, ``m_out``, ``first``,
+            ``last``) sorted by ``g_in``, with ``first``/``last`` points inside the run a
+            few metres from its ends, to tell which feature or commune is entered or left
+            there; and the metres run along a boundary.
+
+        Examples
+        --------
+        >>> geom = RouteGeom.of(np.array([[2.0, 50.05], [2.2, 50.05]]), np.array([0.0, 14300.0]))
+        >>> square = AreaIndex.build(np.array([shapely.box(2.05, 50.0, 2.1, 50.1)]))
+        >>> runs, border_m = geom.cut(square)
+        >>> runs[["g_in", "g_out"]].to_numpy().round(6).tolist(), border_m
+        ([[0.25, 0.5]], 0.0)
         """
         g = np.unique(np.concatenate([[0.0], self.contacts(area), [self.last]]))
         m = self.metres(g)
@@ -209,20 +463,56 @@ class RouteGeom:
         )
         return runs.sort_values(["g_in", "poly"], kind="stable").reset_index(drop=True), border_m
 
-    def metric(self, crs: CRS) -> np.ndarray:
-        """The vertices in the metric ``crs`` (cached per CRS)."""
+    def metric(self, crs: CRS) -> FloatArray:
+        """The vertices in the metric ``crs`` (cached per CRS).
+
+        Parameters
+        ----------
+        crs : pyproj.CRS
+            A metric CRS.
+
+        Returns
+        -------
+        array of shape (N, 2)
+
+        Examples
+        --------
+        >>> geom = RouteGeom.of(np.array([[2.8, 50.4], [2.9, 50.4]]), np.array([0.0, 7110.0]))
+        >>> geom.metric(CRS.from_epsg(2154)).shape
+        (2, 2)
+        """
         key = crs.to_string()
         if key not in self._metric:
             fwd = transformer(WGS84, key)
             self._metric[key] = np.column_stack(fwd.transform(self.xy[:, 0], self.xy[:, 1]))
         return self._metric[key]
 
-    def locate(self, geoms: np.ndarray, crs: CRS | None = None) -> tuple[np.ndarray, ...]:
+    def locate(self, geoms: GeomArray, crs: CRS | None = None) -> tuple[FloatArray, FloatArray]:
         """km of the route point closest to each geometry, and the geodesic metres to it.
 
         Missing or empty geometries give NaN. The closest segment and point are found in a
-        metric CRS (Lambert-93 in the basin, :func:`metric_crs_for`); km and distance are
-        then measured on the ellipsoid. Equally close passages (a loop): the first one.
+        metric CRS; km and distance are then measured on the ellipsoid. Equally close
+        passages (a loop): the first one.
+
+        Parameters
+        ----------
+        geoms : array of shapely geometries
+            In WGS84.
+        crs : pyproj.CRS, optional
+            The metric CRS of the search; default :func:`bassin_geo.crs.metric_crs_for`
+            the route.
+
+        Returns
+        -------
+        tuple of arrays
+            The km along the route and the distances in metres.
+
+        Examples
+        --------
+        >>> geom = RouteGeom.of(np.array([[2.8, 50.4], [2.9, 50.4]]), np.array([0.0, 7110.0]))
+        >>> km, dist = geom.locate(np.array([shapely.Point(2.85, 50.41)]))
+        >>> round(float(km[0]), 1), round(float(dist[0]))
+        (3.6, 1111)
         """
         n = len(geoms)
         km, dist = np.full(n, np.nan), np.full(n, np.nan)

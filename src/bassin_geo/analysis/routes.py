@@ -12,15 +12,17 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
+from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
+from bassin_geo._compat import keyword_only
+from bassin_geo._types import CRSLike, PathLike
 from bassin_geo.analysis.routegeom import RouteGeom
 from bassin_geo.crs import GEOD, WGS84
 from bassin_geo.errors import (
@@ -34,7 +36,14 @@ from bassin_geo.places.checks import check_lonlat
 from bassin_geo.places.files import list_file_layers, read_layer
 from bassin_geo.places.resolve import as_places
 
-__all__ = ["Route", "RouteWarning", "as_route", "read_route"]
+__all__ = ["Route", "RouteLike", "RouteWarning", "as_route", "read_route"]
+
+#: What the route analyses accept: a :class:`Route`, the path of a file
+#: :func:`read_route` reads, a LineString in WGS84, or a GeoDataFrame / GeoSeries of lines.
+RouteLike: TypeAlias = "Route | str | os.PathLike[str] | BaseGeometry | gpd.GeoDataFrame"
+
+# What a file reader gives Route.from_coords: vertices, name, waypoints, properties.
+_Read: TypeAlias = "tuple[NDArray[np.float64], str, gpd.GeoDataFrame, dict[str, Any]]"
 
 
 # --------------------------------------------------------------------------------------
@@ -57,7 +66,7 @@ class Route:
     Build one with :func:`read_route`, :func:`bassin_geo.analysis.stages.load_stage` or
     :meth:`Route.from_coords`.
 
-    Attributes
+    Parameters
     ----------
     name : str
         Track or stage name.
@@ -82,20 +91,41 @@ class Route:
 
     name: str
     line: shapely.LineString
-    distance_m: np.ndarray
+    distance_m: NDArray[np.float64]
     waypoints: gpd.GeoDataFrame = field(default_factory=_empty_waypoints)
-    properties: dict = field(default_factory=dict)
+    properties: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
+    @keyword_only(2, ("name", "waypoints", "properties", "where"))  # cls and coords
     def from_coords(
         cls,
-        coords: Any,
+        coords: ArrayLike,
+        *,
         name: str = "route",
         waypoints: gpd.GeoDataFrame | None = None,
-        properties: dict | None = None,
+        properties: dict[str, Any] | None = None,
         where: str = "route",
     ) -> Route:
         """Build a route from ``(lon, lat)`` coordinates in WGS84, in travel order.
+
+        Parameters
+        ----------
+        coords : array-like of shape (N, 2)
+            Longitude/latitude pairs (a third column, such as elevation, is dropped).
+        name : str
+            The route's name. Keyword-only, like the options below (by position they
+            still work, with a FutureWarning, until 0.3).
+        waypoints : GeoDataFrame, optional
+            Named points (``name``, ``event``, WGS84); their ``km_on_route`` is computed
+            when missing.
+        properties : dict, optional
+            Added to ``approximate=False`` and ``method="given coordinates"``.
+        where : str
+            Names the input in error messages.
+
+        Returns
+        -------
+        Route
 
         Raises
         ------
@@ -103,6 +133,11 @@ class Route:
             Fewer than two distinct points.
         CoordinateError
             NaN, projected or swapped coordinates.
+
+        Examples
+        --------
+        >>> Route.from_coords([(2.8, 50.4), (2.9, 50.4)], name="east").name
+        'east'
         """
         xy = np.asarray(coords, dtype=float)
         if xy.size == 0:
@@ -128,7 +163,7 @@ class Route:
             properties=props,
         )
         if len(route.waypoints) and "km_on_route" not in route.waypoints:
-            km, _ = route._geometry.locate(route.waypoints.geometry.to_numpy())
+            km, _ = route.geometry_index().locate(route.waypoints.geometry.to_numpy())
             route.waypoints["km_on_route"] = km
         return route
 
@@ -137,13 +172,34 @@ class Route:
         # Distinct consecutive vertices: computed once per route, reused by every analysis.
         return RouteGeom.of(self.coords, self.distance_m)
 
-    @property
-    def coords(self) -> np.ndarray:
-        """The (N, 2) longitude/latitude array of the vertices."""
-        return shapely.get_coordinates(self.line)
+    def geometry_index(self) -> RouteGeom:
+        """The route prepared for the analyses: cut by polygons, locate points along it.
+
+        Built on first use and kept: :func:`bassin_geo.crossings`,
+        :func:`bassin_geo.communes_crossed` and :func:`bassin_geo.sites_along` on one
+        route share it.
+
+        Returns
+        -------
+        RouteGeom
+            The distinct consecutive vertices and their cumulative geodesic metres.
+
+        Examples
+        --------
+        >>> r = Route.from_coords([(2.8, 50.4), (2.8, 50.4), (2.9, 50.4)])
+        >>> len(r.geometry_index().xy)
+        2
+        """
+        return self._geometry
 
     @property
-    def km(self) -> np.ndarray:
+    def coords(self) -> NDArray[np.float64]:
+        """The (N, 2) longitude/latitude array of the vertices."""
+        xy: NDArray[np.float64] = shapely.get_coordinates(self.line)
+        return xy
+
+    @property
+    def km(self) -> NDArray[np.float64]:
         """Cumulative geodesic distance of each vertex, in km."""
         return self.distance_m / 1000.0
 
@@ -173,7 +229,14 @@ class Route:
         One row ``kind="route"`` (the line, ``length_km``) then one row per waypoint, of
         kind ``"start"``, ``"finish"`` or ``"waypoint"`` (``event`` says climb, sprint...).
         Every row carries ``approximate`` and ``method`` so that a map or an export shows
-        that a stage line is an approximation.
+        that a stage line is an approximation. The writers (:func:`bassin_geo.to_geojson`,
+        :func:`bassin_geo.to_geopackage`...) and :func:`bassin_geo.make_map` take a Route
+        through this method.
+
+        Returns
+        -------
+        GeoDataFrame
+            In WGS84; the route's ``properties`` (but lists) are in ``attrs``.
 
         Examples
         --------
@@ -213,11 +276,13 @@ class Route:
 # --------------------------------------------------------------------------------------
 
 
-def _read(path: Path, layer: str, **kwargs) -> gpd.GeoDataFrame:
+def _gpx_layer(path: Path, layer: str, columns: list[str]) -> gpd.GeoDataFrame:
+    """Some columns of a layer of a GPX file, through the library's reader; empty is 0 rows."""
     try:
-        return gpd.read_file(path, layer=layer, engine="pyogrio", **kwargs)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
-        raise DataFileError(f"{path}: layer {layer!r} could not be read ({exc})") from exc
+        return read_layer(path, layer=layer, columns=columns)
+    except EmptyInputError:
+        empty = {c: pd.Series([], dtype=object) for c in columns}
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
 
 
 def _check_times(times: pd.Series, path: Path) -> None:
@@ -238,18 +303,18 @@ def _check_times(times: pd.Series, path: Path) -> None:
         )
 
 
-def _gpx(path: Path) -> tuple[np.ndarray, str, gpd.GeoDataFrame, dict]:
+def _gpx(path: Path) -> _Read:
     # The track points layer keeps the segment ids and timestamps that the tracks layer
-    # drops; reading four of its 26 columns is 2.5x faster than the whole layer on a
-    # 100,000-point ride, so it is read here rather than through io.read_layer.
+    # drops; four of its 26 columns are read (2.5x faster on a 100,000-point ride).
     if "track_points" not in list_file_layers(path):
-        raise DataFileError(f"{path}: not a GPX file GDAL can read (no track_points layer)")
+        msg = f"{path}: not a GPX file GDAL can read (no track_points layer)"
+        raise DataFileError(msg)
     name = None
     kind, seg_cols = "tracks", ["track_fid", "track_seg_id", "track_seg_point_id"]
-    pts = _read(path, "track_points", columns=[*seg_cols, "time"])
+    pts = _gpx_layer(path, "track_points", [*seg_cols, "time"])
     if not len(pts):  # no track: the planned route (<rte>), if any
         kind, seg_cols = "routes", ["route_fid", "route_point_id"]
-        pts = _read(path, "route_points", columns=[*seg_cols, "time"])
+        pts = _gpx_layer(path, "route_points", [*seg_cols, "time"])
     if not len(pts):
         raise RouteError(
             f"{path}: the GPX holds no track points and no route points (only waypoints, or "
@@ -262,10 +327,10 @@ def _gpx(path: Path) -> tuple[np.ndarray, str, gpd.GeoDataFrame, dict]:
     if len(xy) < 2:
         raise RouteError(f"{path}: the track has a single point; a route needs at least two")
     _check_times(pts["time"], path)
-    names = _read(path, kind, columns=["name"], read_geometry=False)
+    names = _gpx_layer(path, kind, ["name"])
     if len(names) and isinstance(names["name"].iloc[0], str) and names["name"].iloc[0].strip():
         name = names["name"].iloc[0].strip()
-    wpt = _read(path, "waypoints", columns=["name", "desc"])
+    wpt = _gpx_layer(path, "waypoints", ["name", "desc"])
     waypoints = gpd.GeoDataFrame(
         {"name": wpt["name"].to_numpy(), "event": "waypoint"},
         geometry=wpt.geometry.to_numpy(),
@@ -281,9 +346,7 @@ def _gpx(path: Path) -> tuple[np.ndarray, str, gpd.GeoDataFrame, dict]:
     return xy, name or path.stem, waypoints, props
 
 
-def _lines_layer(
-    path: Path, layer: str | None, crs: Any
-) -> tuple[np.ndarray, str, gpd.GeoDataFrame, dict]:
+def _lines_layer(path: Path, layer: str | None, crs: CRSLike | None) -> _Read:
     # Through the library's reader: CRS checks, metres labelled as degrees, repairs.
     names = list_file_layers(path)
     candidates = [layer] if layer is not None else names
@@ -327,8 +390,13 @@ def _lines_layer(
     raise RouteError(f"{path}: no line geometry in {where}; a route needs a line")
 
 
+@keyword_only(2, ("name", "crs"))
 def read_route(
-    path: str | Path, layer: str | None = None, name: str | None = None, crs: Any = None
+    path: PathLike,
+    layer: str | None = None,
+    *,
+    name: str | None = None,
+    crs: CRSLike | None = None,
 ) -> Route:
     """Read a route from a GPX, GeoJSON, KML, GeoPackage or any line layer GDAL reads.
 
@@ -344,10 +412,11 @@ def read_route(
     layer : str, optional
         Layer to read (not for GPX).
     name : str, optional
-        Route name; default: the track name, else the file name.
-    crs : optional
-        CRS of a file that records none (other formats are read by
-        :func:`bassin_geo.places.files.read_layer`, which checks and converts to WGS84).
+        Route name; default: the track name, else the file name. Keyword-only (by
+        position it still works, with a FutureWarning, until 0.3), like ``crs``.
+    crs : str or pyproj.CRS, optional
+        CRS of a file that records none. Every layer is read by
+        :func:`bassin_geo.read_layer`, which checks it and converts it to WGS84.
 
     Returns
     -------
@@ -390,23 +459,36 @@ def read_route(
         raise DataFileError(f"{path}: no such file; give the path of a GPX, GeoJSON or KML")
     if path.stat().st_size == 0:
         raise DataFileError(f"{path}: the file is empty")
-    try:
-        if path.suffix.lower() == ".gpx":
-            if layer is not None:
-                raise InvalidInputError("read_route: `layer` does not apply to GPX files")
-            xy, found, waypoints, props = _gpx(path)
-        else:
-            xy, found, waypoints, props = _lines_layer(path, layer, crs)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise DataFileError(f"{path}: could not be read ({exc})") from exc
+    if path.suffix.lower() == ".gpx":
+        if layer is not None:
+            msg = "read_route: `layer` does not apply to GPX files"
+            raise InvalidInputError(msg)
+        xy, found, waypoints, props = _gpx(path)
+    else:
+        xy, found, waypoints, props = _lines_layer(path, layer, crs)
     props = {"approximate": False, "source_file": path.name} | props
     return Route.from_coords(
         xy, name=name or found, waypoints=waypoints, properties=props, where=str(path)
     )
 
 
-def as_route(route: Any) -> Route:
+def as_route(route: RouteLike) -> Route:
     """A :class:`Route` from a Route, a file path, a LineString in WGS84 or lines in any CRS.
+
+    Parameters
+    ----------
+    route : Route, path, LineString or GeoDataFrame of lines
+        A Route is returned as it is; a path is read with :func:`read_route`; the lines
+        of a frame (through :func:`bassin_geo.as_places`) are joined in order.
+
+    Returns
+    -------
+    Route
+
+    Raises
+    ------
+    InvalidInputError
+        Anything else, or a frame without lines.
 
     Examples
     --------
@@ -416,7 +498,7 @@ def as_route(route: Any) -> Route:
     """
     if isinstance(route, Route):
         return route
-    if isinstance(route, (str, Path)):
+    if isinstance(route, (str, os.PathLike)):
         return read_route(route)
     if isinstance(route, BaseGeometry) and route.geom_type in ("LineString", "MultiLineString"):
         return Route.from_coords(shapely.get_coordinates(shapely.get_parts(route)))

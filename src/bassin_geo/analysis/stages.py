@@ -29,13 +29,17 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from bassin_geo._compat import keyword_only
 from bassin_geo._text import fold
-from bassin_geo.analysis.routegeom import AreaIndex, RouteGeom
-from bassin_geo.analysis.routes import Route, RouteWarning, as_route, read_route
-from bassin_geo.crs import GEOD, WGS84, metric_crs_for
+from bassin_geo._types import LayerLike, PlacesLike
+from bassin_geo.analysis.checks import target_layer
+from bassin_geo.analysis.geodesic import metric_frame, planar_reach
+from bassin_geo.analysis.routegeom import AreaIndex
+from bassin_geo.analysis.routes import Route, RouteLike, RouteWarning, as_route, read_route
+from bassin_geo.crs import GEOD, WGS84
 from bassin_geo.data.catalog import STAGES_CSV
-from bassin_geo.data.layers import data_dir, list_layers, load_layer
-from bassin_geo.errors import DataFileError, EmptyInputError, InvalidInputError
+from bassin_geo.data.layers import data_dir, list_layers, load_communes, load_layer
+from bassin_geo.errors import DataFileError, InvalidInputError
 from bassin_geo.places.checks import check_distance
 from bassin_geo.places.resolve import as_places
 
@@ -74,8 +78,11 @@ def _stage_table() -> pd.DataFrame:
     path = data_dir() / STAGES_CSV
     if not path.is_file():
         raise DataFileError(f"{path}: the stage table is missing; reinstall bassin-geo")
-    table = pd.read_csv(path, dtype={"commune": str, "department": "Int64", "event": str})
-    return table.sort_values(["stage", "seq"], kind="stable").reset_index(drop=True)
+    dtypes: dict[str, str] = {"commune": "str", "department": "Int64", "event": "str"}
+    table = pd.read_csv(path, dtype=dtypes)
+    ordered: pd.DataFrame = table.sort_values(["stage", "seq"], kind="stable")
+    ordered = ordered.reset_index(drop=True)
+    return ordered
 
 
 def list_stages() -> pd.DataFrame:
@@ -84,6 +91,13 @@ def list_stages() -> pd.DataFrame:
     ``official_length_km`` comes from the source table; ``length_km`` is the length of the
     approximate line of :func:`load_stage`, always shorter.
 
+    Returns
+    -------
+    DataFrame
+        One row per stage: ``year``, ``stage``, ``start``, ``finish``,
+        ``official_length_km``, ``communes`` (rows with a commune in the source table) and
+        ``length_km``.
+
     Examples
     --------
     >>> list_stages()[["stage", "start", "finish", "official_length_km"]].values.tolist()[0]
@@ -91,22 +105,24 @@ def list_stages() -> pd.DataFrame:
     """
     table = _stage_table()
     rows = []
-    for stage, rows_ in table.groupby("stage", sort=True):
+    for stage_key, rows_ in table.groupby("stage", sort=True):
+        stage = int(str(stage_key))
         start = rows_.loc[rows_["event"] == "start", "commune"]
         finish = rows_[rows_["event"] == "finish"]
         rows.append(
             {
                 "year": 2025,
-                "stage": int(stage),
+                "stage": stage,
                 "start": start.iloc[0] if len(start) else None,
                 "finish": finish["commune"].iloc[0] if len(finish) else None,
                 "official_length_km": float(finish["km"].iloc[0]) if len(finish) else np.nan,
                 "communes": int(rows_["commune"].notna().sum()),
                 # The approximation, for comparison with the official length.
-                "length_km": round(load_stage(2025, int(stage)).length_km, 1),
+                "length_km": round(load_stage(2025, stage).length_km, 1),
             }
         )
-    return pd.DataFrame(rows)
+    stages: pd.DataFrame = pd.DataFrame(rows)
+    return stages
 
 
 def _event(raw: Any) -> tuple[str, str | None]:
@@ -148,8 +164,15 @@ def load_stage(year: int, number: int) -> Route:
 
     Parameters
     ----------
-    year, number : int
-        2025 and 1, 2 or 3 (see :func:`list_stages`).
+    year : int
+        2025.
+    number : int
+        1, 2 or 3 (see :func:`list_stages`).
+
+    Returns
+    -------
+    Route
+        The approximate line, its waypoints and ``properties``.
 
     Raises
     ------
@@ -179,7 +202,8 @@ def load_stage(year: int, number: int) -> Route:
     rows["commune_name"] = [communes["commune"].iloc[p] if p >= 0 else None for p in position]
 
     # One vertex per commune; a commune listed twice in a row (Lomme then Lille) is one.
-    vertex, order = [], []
+    vertex: list[int] = []
+    order: list[int] = []
     for pos in position:
         if pos >= 0 and (not order or order[-1] != pos):
             order.append(pos)
@@ -324,17 +348,15 @@ def _communes_npdc() -> tuple[gpd.GeoDataFrame, shapely.STRtree]:
 def _commune_at(points: np.ndarray) -> pd.DataFrame:
     """INSEE code and name of the commune of Nord / Pas-de-Calais holding each point."""
     communes, tree = _communes_npdc()
-    out = pd.DataFrame({"insee": [None] * len(points), "commune": [None] * len(points)})
+    out: pd.DataFrame = pd.DataFrame(
+        {"insee": [None] * len(points), "commune": [None] * len(points)}
+    )
     if len(points):
         p, c = tree.query(points, predicate="intersects")
         first = np.unique(p, return_index=True)[1]
         out.loc[p[first], "insee"] = communes["insee"].to_numpy()[c[first]]
         out.loc[p[first], "commune"] = communes["commune"].to_numpy()[c[first]]
     return out
-
-
-def _route_geom(route: Route) -> RouteGeom:
-    return route._geometry
 
 
 # --------------------------------------------------------------------------------------
@@ -346,7 +368,9 @@ def _route_geom(route: Route) -> RouteGeom:
 class Crossings:
     """Entries into and exits from an area along a route, and the passages inside it.
 
-    Attributes
+    What :func:`crossings` returns; not built by hand.
+
+    Parameters
     ----------
     events : GeoDataFrame
         In route order: ``kind`` ("enter" or "exit"), ``name`` (for map tooltips), ``km``,
@@ -363,6 +387,12 @@ class Crossings:
         Whether the route starts / ends in the interior of the area.
     area : str
         The layer name, or "area".
+
+    Examples
+    --------
+    >>> c = crossings(load_stage(2025, 2), "perimeter")
+    >>> c.name, c.n_passages, 0 < c.share < 1
+    ('Crossings of perimeter', 1, True)
     """
 
     events: gpd.GeoDataFrame
@@ -393,8 +423,20 @@ class Crossings:
         """Number of separate stretches inside the area."""
         return len(self.passages)
 
-    def summary(self) -> dict:
-        """The figures in one dict: km inside, share, passages, entries, exits."""
+    def summary(self) -> dict[str, object]:
+        """The figures in one dict: km inside, share, passages, entries, exits.
+
+        Returns
+        -------
+        dict
+            ``area``, ``route_km``, ``km_inside``, ``share``, ``passages``, ``entries``,
+            ``exits``, ``starts_inside``, ``ends_inside``, ``km_on_border``.
+
+        Examples
+        --------
+        >>> crossings(load_stage(2025, 2), "perimeter").summary()["exits"]
+        1
+        """
         kinds = self.events["kind"].value_counts()
         return {
             "area": self.area,
@@ -410,7 +452,22 @@ class Crossings:
         }
 
     def to_gdf(self) -> gpd.GeoDataFrame:
-        """Events (points, kind "enter" / "exit") and passages (lines, kind "passage")."""
+        """Events (points, kind "enter" / "exit") and passages (lines, kind "passage").
+
+        The writers (:func:`bassin_geo.to_geojson`, :func:`bassin_geo.to_geopackage`...)
+        and :func:`bassin_geo.make_map` take Crossings through this method.
+
+        Returns
+        -------
+        GeoDataFrame
+            In WGS84: the events, then the passages, with their columns.
+
+        Examples
+        --------
+        >>> gdf = crossings(load_stage(2025, 2), "perimeter").to_gdf()
+        >>> gdf["kind"].tolist(), gdf.crs.to_epsg()
+        (['exit', 'passage'], 4326)
+        """
         ev = self.events
         pa = self.passages.assign(kind="passage")
         return gpd.GeoDataFrame(pd.concat([ev, pa], ignore_index=True), crs=WGS84)
@@ -456,7 +513,7 @@ def crossings(route: Any, area: Any = "perimeter") -> Crossings:
     1
     """
     route = as_route(route)
-    geom = _route_geom(route)
+    geom = route.geometry_index()
     features, label = _polygon_layer(area)
     if isinstance(area, str):
         index = _layer_area(area, merged=True)
@@ -517,7 +574,8 @@ def crossings(route: Any, area: Any = "perimeter") -> Crossings:
     )
 
 
-def communes_crossed(route: Any, all_nord_pas_de_calais: bool = True) -> gpd.GeoDataFrame:
+@keyword_only(1, ("all_nord_pas_de_calais",))
+def communes_crossed(route: RouteLike, *, all_nord_pas_de_calais: bool = False) -> gpd.GeoDataFrame:
     """The communes a route crosses, in route order, with the km where it enters and leaves.
 
     A commune entered twice (a loop, a road that zigzags across a border) has one row per
@@ -526,9 +584,12 @@ def communes_crossed(route: Any, all_nord_pas_de_calais: bool = True) -> gpd.Geo
     Parameters
     ----------
     route : Route, path, LineString or GeoDataFrame of lines
+        See :func:`read_route`.
     all_nord_pas_de_calais : bool
-        Use the 1,534 communes of Nord and Pas-de-Calais (default), or only the 330 of the
-        basin territory.
+        Use the 1,534 communes of Nord and Pas-de-Calais, or only the 330 of the basin
+        territory (the default, as for :func:`bassin_geo.load_communes`). Changed in 0.2:
+        the default was True; pass ``all_nord_pas_de_calais=True`` for the former result.
+        Keyword-only (by position it still works, with a FutureWarning, until 0.3).
 
     Returns
     -------
@@ -538,14 +599,17 @@ def communes_crossed(route: Any, all_nord_pas_de_calais: bool = True) -> gpd.Geo
 
     Examples
     --------
-    >>> cc = communes_crossed(load_stage(2025, 1))
+    >>> cc = communes_crossed(load_stage(2025, 1), all_nord_pas_de_calais=True)
     >>> cc["commune"].iloc[0], cc["commune"].iloc[-1]
     ('Lille', 'Lille')
+    >>> bool(communes_crossed(load_stage(2025, 1))["in_basin"].all())
+    True
     """
     route = as_route(route)
-    geom = _route_geom(route)
+    geom = route.geometry_index()
+    # load_communes checks the flag (a real bool) and says which layer holds the communes.
+    communes = load_communes(all_nord_pas_de_calais=all_nord_pas_de_calais)
     name = "communes_nord_pas_de_calais" if all_nord_pas_de_calais else "communes"
-    communes = load_layer(name)
     label = "commune" if "commune" in communes.columns else "nom"
     runs, _ = geom.cut(_layer_area(name, merged=False))
     k = runs["poly"].to_numpy(dtype=np.int64)
@@ -571,22 +635,29 @@ def communes_crossed(route: Any, all_nord_pas_de_calais: bool = True) -> gpd.Geo
 # --------------------------------------------------------------------------------------
 
 
-def sites_along(route: Any, distance_m: float = 1000, layer: Any = "sites") -> gpd.GeoDataFrame:
+@keyword_only(2, ("layer",))
+def sites_along(
+    route: RouteLike, distance_m: float = 1000, *, layer: LayerLike | PlacesLike = "sites"
+) -> gpd.GeoDataFrame:
     """Sites within ``distance_m`` of a route, with the km where the route passes closest.
 
     Candidates come from an STRtree ``dwithin`` query in a metric CRS (Lambert-93 in the
-    basin); each is then measured on the WGS84 ellipsoid from the closest route point and
-    kept when that geodesic distance is at most ``distance_m``. Polygons (slag heaps,
-    estates) are measured from their nearest edge, 0 when the route crosses them. A route
-    that passes a site twice reports its closest passage.
+    basin), widened by :func:`bassin_geo.analysis.geodesic.planar_reach`; each is then
+    measured on the WGS84 ellipsoid from the closest route point and kept when that
+    geodesic distance is at most ``distance_m``. Polygons (slag heaps, estates) are
+    measured from their nearest edge, 0 when the route crosses them. A route that passes a
+    site twice reports its closest passage.
 
     Parameters
     ----------
     route : Route, path, LineString or GeoDataFrame of lines
+        See :func:`read_route`.
     distance_m : float
         Search distance in metres.
-    layer : str or GeoDataFrame
-        A layer name ("sites", "pitheads", "slag_heaps", "shafts"...) or features in any CRS.
+    layer : str, GeoDataFrame or list of places
+        A layer name ("sites", "pitheads", "slag_heaps", "shafts"...) or features in any
+        CRS (anything :func:`bassin_geo.as_places` takes). Keyword-only (by position it
+        still works, with a FutureWarning, until 0.3).
 
     Returns
     -------
@@ -601,29 +672,18 @@ def sites_along(route: Any, distance_m: float = 1000, layer: Any = "sites") -> g
     """
     route = as_route(route)
     d = check_distance(distance_m)
-    if isinstance(layer, str):
-        gdf = load_layer(layer)
-    elif isinstance(layer, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        gdf = layer.to_frame("geometry") if isinstance(layer, gpd.GeoSeries) else layer
-        if len(gdf) == 0:
-            raise EmptyInputError("sites_along: the layer is empty; give at least one feature")
-        gdf = gdf.set_crs(WGS84) if gdf.crs is None else gdf.to_crs(WGS84)
-    else:
-        raise InvalidInputError(
-            f"sites_along: layer must be a layer name or a GeoDataFrame, got {type(layer).__name__}"
-        )
-    geom = _route_geom(route)
-    crs = metric_crs_for(geom.xy[:, 0], geom.xy[:, 1])
-    line_m = shapely.linestrings(geom.metric(crs))
-    sites_m = gdf.geometry.to_crs(crs).to_numpy()
-    # Planar and geodesic distances differ by the projection's scale (< 0.1 % in the
-    # basin): query a little wider, then keep what the geodesic distance allows.
-    hits = np.sort(
-        shapely.STRtree(sites_m).query(line_m, predicate="dwithin", distance=d * 1.005 + 1.0)
-    )
+    features, places = target_layer(layer, "layer")
+    gdf = features.set_geometry(places.geometry.to_numpy(), crs=WGS84)
+    geom = route.geometry_index()
+    frame = metric_frame(gpd.GeoSeries([route.line], crs=WGS84), places)
+    line_m = shapely.linestrings(geom.metric(frame.crs))
+    sites_m = gdf.geometry.to_crs(frame.crs).to_numpy()
+    radius = planar_reach(d, frame)
+    hits = np.sort(shapely.STRtree(sites_m).query(line_m, predicate="dwithin", distance=radius))
     out = gdf.iloc[hits].copy()
-    km, dist = geom.locate(out.geometry.to_numpy(), crs)
+    km, dist = geom.locate(out.geometry.to_numpy(), frame.crs)
     out["km"] = km
     out["distance_m"] = dist
     out = out[out["distance_m"] <= d]
-    return out.sort_values(["km", "distance_m"], kind="stable").reset_index(drop=True)
+    result: gpd.GeoDataFrame = out.sort_values(["km", "distance_m"], kind="stable")
+    return result.reset_index(drop=True)

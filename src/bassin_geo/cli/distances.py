@@ -58,8 +58,7 @@ def nearest(
       bassin-geo nearest Loisinord --layer pitheads --format json
     """
     points = bg.read_layer(input_file) if input_file else parse_places(places)
-    # max_distance= becomes max_distance_m= in the analysis area; follow it when it lands.
-    emit(bg.nearest(points, targets=layer, k=k, max_distance=max_distance), fmt)
+    emit(bg.nearest(points, targets=layer, k=k, max_distance_m=max_distance), fmt)
 
 
 @click.command()

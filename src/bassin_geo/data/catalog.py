@@ -5,6 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+__all__ = [
+    "COLUMN_DEFINITIONS",
+    "COMMUNE_RULES",
+    "GPKG_NAME",
+    "IGN_CREDIT",
+    "LAYERS",
+    "LEGACY_COLUMNS",
+    "LICENCE",
+    "MBM_CREDIT",
+    "PROVENANCE_NAME",
+    "SITE_KINDS",
+    "STAGES_CSV",
+    "UNIFORM_COLUMNS",
+    "CommuneRule",
+    "LayerInfo",
+]
+
 #: File name of the GeoPackage that holds every embedded layer.
 GPKG_NAME = "bassin_minier.gpkg"
 #: File name of the machine-readable provenance written beside it.
@@ -116,8 +133,8 @@ LAYERS: dict[str, LayerInfo] = {
         ),
         LayerInfo(
             "pitheads",
-            "One point per pit (fosse), grouped from its shafts, with headframe, UNESCO flag "
-            "and commune.",
+            "One point per pit (fosse), grouped from its shafts, with its listed headframe or "
+            "pit building, UNESCO flag, whether it lies inside the basin contour, and commune.",
             ("official/puits-de-mines.geojson", "official/batis.geojson"),
             kind="pithead",
             commune_rule="point",
@@ -131,14 +148,16 @@ LAYERS: dict[str, LayerInfo] = {
         ),
         LayerInfo(
             "slag_heaps",
-            "Slag heaps (terrils): the 51 listed ones and those of the buffer zone.",
+            "Slag heaps (terrils), one row each: the 51 listed ones and the 111 of the buffer-zone "
+            "inventory (one heap, T140, is in both), with the heap number locals use.",
             ("official/terrils.geojson", "official/zt-terrils.geojson"),
             kind="slag_heap",
             commune_rule="point",
         ),
         LayerInfo(
             "mining_estates",
-            "Mining estates (cités minières), listed and in the buffer zone.",
+            "Mining estates (cités minières), one row each: the 124 listed elements, the 162 of "
+            "the buffer-zone inventory and 15 other estates of the ERBM inventory.",
             ("official/cites-minieres.geojson", "official/zt-cites-minieres.geojson"),
             kind="mining_estate",
             commune_rule="point",
@@ -194,8 +213,8 @@ LAYERS: dict[str, LayerInfo] = {
         ),
         LayerInfo(
             "sites",
-            "Every place a visitor goes to as one point layer: pitheads, slag heaps, estates, "
-            "buildings, lakes (representative point inside polygons).",
+            "Every place a visitor goes to as one point layer, one point per place: pitheads, "
+            "slag heaps, estates, buildings, lakes (representative point inside polygons).",
             (
                 "official/puits-de-mines.geojson",
                 "official/terrils.geojson",
@@ -237,4 +256,32 @@ LEGACY_COLUMNS: dict[str, dict[str, str]] = {
     "communes_nord_pas_de_calais": {},
     "epci": {"nom": "name"},
     "sites": {},
+}
+
+#: What the flag and identity columns of the site layers hold, as the provenance and the
+#: README state it (measured by ``tools/build_data.py``).
+COLUMN_DEFINITIONS: dict[str, str] = {
+    "listed": "the feature is an element of the UNESCO-listed property (inscribed 2012): "
+    "the source gives it a UNESCO element id (id_unesco, e.g. 38B); slag heaps, mining "
+    "estates and lakes",
+    "unesco": "the same fact as listed on slag heaps, mining estates, lakes and buildings "
+    "(a UNESCO element id); on pitheads, the pit or one of its shafts lies in a listed "
+    "component of the property",
+    "buffer_zone_inventory": "the feature is in the Mission Bassin Minier's buffer-zone "
+    "inventory (official/zt-*.geojson); a feature neither listed nor in it is one of the "
+    "estates of cites-minieres.geojson without a UNESCO id, which carry the ERBM estate "
+    "number id_lsm: apparently ERBM estates added by the file's republisher",
+    "other_ids": "the site_id of each copy of the same feature merged into this row "
+    "(same outline in both source files, or twice in one), '; '-separated; empty if none",
+    "in_contour": "the feature's point (a polygon's representative point) lies inside the "
+    "basin contour (official/bassin-minier.geojson); false for the pits of the shaft "
+    "inventory that lie outside it (Rœux, Fampoux, Pelves, Monchy-le-Preux...)",
+    "heap_number": "the slag heap's number in the Mission Bassin Minier inventory, the one "
+    "locals use (T074, T140a): source attribute no_terril (terrils) or id (zt-terrils)",
+    "headframe": "legacy: a listed headframe or pit building (typology Chevalement or "
+    "Fosse) stands at the pit",
+    "listed_headframe": "a listed building of typology Chevalement (a headframe proper) "
+    "stands at the pit",
+    "listed_pit_building": "a listed building of typology Fosse (a pit's buildings; at "
+    "Sarteau the Pompe à feu, a pump house) stands at the pit",
 }

@@ -18,6 +18,7 @@ from bassin_geo.io.frames import FrameLike, SupportsGdf, as_frame
 from bassin_geo.io.geojson import feature_collection, to_geojson
 from bassin_geo.io.geopackage import to_geopackage
 from bassin_geo.io.gpx import to_gpx
+from bassin_geo.io.kml import to_kml
 from bassin_geo.io.options import DEFAULT_PRECISION, check_flag, check_precision
 from bassin_geo.io.tables import to_csv
 
@@ -34,4 +35,5 @@ __all__ = [
     "to_geojson",
     "to_geopackage",
     "to_gpx",
+    "to_kml",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
@@ -17,15 +18,18 @@ from pyproj import CRS
 from bassin_geo._compat import keyword_only
 from bassin_geo.crs import WGS84
 from bassin_geo.errors import (
+    EmptyInputError,
     InvalidInputError,
 )
 from bassin_geo.places.checks import check_lonlat
 
 __all__ = [
     "FrameLike",
+    "LayersLike",
     "SupportsGdf",
     "as_frame",
     "clean_value",
+    "named_frames",
     "plain_table",
 ]
 
@@ -68,6 +72,12 @@ class SupportsGdf(Protocol):
 #: What the writers and :func:`~bassin_geo.make_map` draw or write: a GeoDataFrame or
 #: GeoSeries in any CRS, or an object with ``to_gdf()``.
 FrameLike: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | SupportsGdf
+
+
+#: What the writers of several layers take (:func:`~bassin_geo.to_geopackage`,
+#: :func:`~bassin_geo.to_kml`): ``{layer name: data}``, one frame or result object, or
+#: names of embedded layers.
+LayersLike: TypeAlias = Mapping[str, FrameLike] | FrameLike | str | Iterable[str]
 
 
 @keyword_only(1, ("where",))
@@ -216,3 +226,72 @@ def plain_table(df: pd.DataFrame, nested: Literal["keep", "json"]) -> pd.DataFra
             out[name] = col
     plain: pd.DataFrame = pd.DataFrame(out, index=df.index)
     return plain
+
+
+def named_frames(layers: LayersLike, default_name: str) -> dict[str, gpd.GeoDataFrame]:
+    """Return the layers to write as ``{name: WGS84 GeoDataFrame}``.
+
+    Parameters
+    ----------
+    layers : dict, GeoDataFrame, object with ``to_gdf()``, str or list of str
+        ``{layer name: data}``; one frame or result object; or names of embedded layers.
+    default_name : str
+        The name of a single frame or result object (the file's stem).
+
+    Returns
+    -------
+    dict
+        Layer name -> GeoDataFrame in WGS84, in the given order.
+
+    Raises
+    ------
+    InvalidInputError
+        ``layers`` is none of these, or a name is empty, reserved or repeated.
+    EmptyInputError
+        ``layers`` is empty.
+    UnknownLayerError
+        A name is not an embedded layer.
+
+    Examples
+    --------
+    >>> list(named_frames(["lakes", "perimeter"], "basin"))
+    ['lakes', 'perimeter']
+    """
+    from bassin_geo.data.layers import load_layer
+
+    items: list[tuple[object, object]]
+    if isinstance(layers, Mapping):
+        items = list(layers.items())
+    elif isinstance(layers, str):
+        items = [(layers, load_layer(layers))]
+    elif isinstance(layers, (gpd.GeoDataFrame, gpd.GeoSeries, SupportsGdf)):
+        items = [(default_name, layers)]
+    elif isinstance(layers, Iterable):
+        items = []
+        for item in layers:
+            if not isinstance(item, str):
+                msg = (
+                    "layers: give a dict {name: GeoDataFrame}, one GeoDataFrame, or a list of "
+                    f"embedded layer names; got a list holding {type(item).__name__}"
+                )
+                raise InvalidInputError(msg)
+            items.append((item, load_layer(item)))
+    else:
+        msg = (
+            f"layers: expected a dict {{name: GeoDataFrame}}, a GeoDataFrame or a list of "
+            f"layer names, got {type(layers).__name__}"
+        )
+        raise InvalidInputError(msg)
+    if not items:
+        msg = "layers is empty: give at least one layer to write"
+        raise EmptyInputError(msg)
+    out: dict[str, gpd.GeoDataFrame] = {}
+    for key, frame in items:
+        name = str(key)
+        if not name or name.lower() == "layer_styles" or name in out:
+            msg = (
+                f"layer name {name!r} is empty, reserved or repeated; give each layer its own name"
+            )
+            raise InvalidInputError(msg)
+        out[name] = as_frame(frame, where=f"layer {name!r}")
+    return out

@@ -101,11 +101,15 @@ def _pick_layer(p: Path, layer: str | None) -> str | None:
     return None
 
 
-def _read(p: Path, layer: str | None, engine: str) -> gpd.GeoDataFrame:
+def _read(
+    p: Path, layer: str | None, engine: str, columns: list[str] | None = None
+) -> gpd.GeoDataFrame:
+    # Only the columns asked for: a GPX track_points layer has 26 (2.5x slower to read all).
+    options = {} if columns is None else {"columns": columns}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # GDAL's own chatter; we report what matters
-            return gpd.read_file(p, layer=layer, engine=engine)
+            return gpd.read_file(p, layer=layer, engine=engine, **options)
     except Exception as exc:
         raise DataFileError(
             f"{p}: could not be read ({type(exc).__name__}: {exc}); the file may be truncated "
@@ -140,6 +144,7 @@ def read_layer(
     *,
     engine: str = "pyogrio",
     crs: CRSLike | None = None,
+    columns: list[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a user's geodata file, check it, and return it in WGS84.
 
@@ -154,6 +159,8 @@ def read_layer(
         The GDAL binding geopandas uses.
     crs : str, int or pyproj.CRS, optional
         The CRS of a file that does not record one (a Shapefile without ``.prj``).
+    columns : list of str, optional
+        Read only these attribute columns (and the geometry); default all.
 
     Returns
     -------
@@ -192,7 +199,7 @@ def read_layer(
     crs = given
     p = _check_path(path)
     chosen = _pick_layer(p, layer)
-    gdf = _read(p, chosen, engine)
+    gdf = _read(p, chosen, engine, columns)
     where = f"{p}" + (f" (layer {chosen})" if chosen else "")
     if len(gdf) == 0:
         raise EmptyInputError(f"{where}: the layer has no feature")

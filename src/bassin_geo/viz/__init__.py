@@ -9,5 +9,6 @@ Examples
 
 from bassin_geo.viz.maps import DEFAULT_LAYERS, make_map, save_map
 from bassin_geo.viz.markers import km_markers
+from bassin_geo.viz.tiles import extract_mbtiles
 
-__all__ = ["DEFAULT_LAYERS", "km_markers", "make_map", "save_map"]
+__all__ = ["DEFAULT_LAYERS", "extract_mbtiles", "km_markers", "make_map", "save_map"]

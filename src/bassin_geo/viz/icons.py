@@ -17,7 +17,7 @@ from typing import Any
 
 from bassin_geo.styles import Style, headframe_svg
 
-__all__ = ["KM_STYLE", "icon_html", "leaflet_style"]
+__all__ = ["KM_STYLE", "icon_html", "leaflet_style", "numbered_dot_html"]
 
 #: The legend entry of the kilometre markers along routes.
 KM_STYLE = Style("Kilometre markers", color="#d7191c", symbol="km")
@@ -69,13 +69,44 @@ def icon_html(style: Style, box: str = "") -> str | None:
     return None
 
 
-def leaflet_style(style: Style) -> dict[str, Any]:
+def numbered_dot_html(style: Style, number: int) -> str:
+    """Return the HTML of a stop's dot with its rank in the tour.
+
+    Parameters
+    ----------
+    style : Style
+        The stop style (its fill and outline colours).
+    number : int
+        The stop's rank.
+
+    Returns
+    -------
+    str
+        A ``div`` holding the number.
+
+    Examples
+    --------
+    >>> from bassin_geo.styles import ROUTE_STYLES
+    >>> numbered_dot_html(ROUTE_STYLES["stop"], 3).endswith(">3</div>")
+    True
+    """
+    fill = style.fill_color or style.color
+    return (
+        f'<div class="bg-dot bg-num" style="background:{fill};border-color:{style.color}">'
+        f"{int(number)}</div>"
+    )
+
+
+def leaflet_style(style: Style, *, on_top: bool = False) -> dict[str, Any]:
     """Return the options the map's script draws a feature of ``style`` with.
 
     Parameters
     ----------
     style : Style
         A style of the shared table.
+    on_top : bool, default False
+        Draw points above the site markers (a route's own waypoints and stops): as a
+        small HTML dot in the marker pane rather than a circle on the canvas below.
 
     Returns
     -------
@@ -88,9 +119,22 @@ def leaflet_style(style: Style) -> dict[str, Any]:
     >>> from bassin_geo.styles import STYLES
     >>> leaflet_style(STYLES["lakes"])["fill"]
     True
+    >>> leaflet_style(STYLES["lakes"], on_top=True)["className"]
+    'bg-icon'
     """
     options = style.leaflet()
     icon = icon_html(style)
+    if icon is None and on_top:
+        size = int(2 * style.radius) + 4
+        fill = style.fill_color or style.color
+        options.update(
+            html=f'<div class="bg-dot" style="background:{fill};border-color:{style.color}"></div>',
+            className="bg-icon",
+            iconSize=[size, size],
+            iconAnchor=[size // 2, size // 2],
+            zIndexOffset=2000,
+        )
+        return options
     if icon is not None:
         size = (
             int(2 * style.radius)
@@ -102,6 +146,7 @@ def leaflet_style(style: Style) -> dict[str, Any]:
             className="bg-icon",
             iconSize=[size, size],
             iconAnchor=[size // 2, size // 2],
-            zIndexOffset=1000,
+            # Site icons sit above the circles; a route's own flags above the site icons.
+            zIndexOffset=1000 if style.symbol == "headframe" else 3000,
         )
     return options

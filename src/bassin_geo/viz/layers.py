@@ -4,15 +4,16 @@ Examples
 --------
 >>> import folium
 >>> m = folium.Map()
->>> [(s.label, kind) for s, kind in add_layer(m, "Lakes", load_layer("lakes"),
-...                                           style_for("lakes"))]
-[('Neo-natural spaces', 'polygon')]
+>>> layer, legend = add_layer(m, "Lacs", load_layer("lakes"), style_for("lakes"))
+>>> layer.layer_name, [(s.label, kind) for s, kind in legend]
+('Lacs', [('Neo-natural spaces', 'polygon')])
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 import folium
 import folium.plugins
@@ -21,20 +22,34 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from folium.elements import JSCSSMixin
+from branca.element import Element, Figure
 from folium.map import Layer
 from folium.template import Template
 
+from bassin_geo._text import fold
+from bassin_geo.crs import GEOD
 from bassin_geo.data.layers import load_layer
 from bassin_geo.io import FrameLike, SupportsGdf, as_frame, feature_collection
 from bassin_geo.io.options import DEFAULT_PRECISION
 from bassin_geo.styles import ROUTE_STYLES, Style, style_for
-from bassin_geo.viz.icons import KM_STYLE, leaflet_style
+from bassin_geo.viz.icons import KM_STYLE, leaflet_style, numbered_dot_html
+from bassin_geo.viz.labels import Lang, label
 from bassin_geo.viz.legend import GeometryKind
-from bassin_geo.viz.markers import with_route_marks
+from bassin_geo.viz.markers import itinerary_stops, with_route_marks
 from bassin_geo.viz.popups import popup_html
+from bassin_geo.viz.vendored import markercluster_head
 
-__all__ = ["CLUSTER_ABOVE", "GeoLayer", "LayerInput", "add_layer", "categories", "layer_items"]
+__all__ = [
+    "CLUSTER_ABOVE",
+    "GeoLayer",
+    "LayerInput",
+    "LayerItem",
+    "add_layer",
+    "categories",
+    "layer_items",
+]
+
+_SCRIPT_BREAK = re.compile(r"<(?=[!sS])")
 
 #: Point layers with more points than this are clustered unless ``cluster`` says otherwise.
 CLUSTER_ABOVE = 5000
@@ -44,11 +59,13 @@ CLUSTER_ABOVE = 5000
 LayerInput: TypeAlias = str | FrameLike | tuple[str, str | FrameLike]
 
 
-class GeoLayer(JSCSSMixin, Layer):
+class GeoLayer(Layer):
     """A GeoJSON layer styled per category, with popups, tooltips and icon markers.
 
-    Each feature's ``_c`` property indexes ``styles``; ``_tip``, ``_popup`` and ``_html``
-    (an icon's own HTML) are drawn as they are.
+    Each feature's ``_c`` property indexes ``styles``; ``_popup`` (HTML built with every
+    value escaped) and ``_html`` (an icon's own HTML, made by bassin_geo) are drawn as
+    they are; ``_tip`` (a name) is set as text; ``_q`` (a folded name) makes the feature
+    findable by the search box; ``_dx`` shifts an icon left by that many pixels.
 
     Parameters
     ----------
@@ -57,11 +74,11 @@ class GeoLayer(JSCSSMixin, Layer):
     styles : list of dict
         Leaflet options per category, from :func:`~bassin_geo.viz.icons.leaflet_style`.
     name : str
-        The layer's name in the layer control.
+        The layer's name in the layer control and the search results.
     show : bool
         Whether the layer starts visible.
     cluster : bool
-        Cluster the point markers (Leaflet.markercluster).
+        Cluster the point markers (Leaflet.markercluster, inlined in the page).
 
     Examples
     --------
@@ -75,15 +92,18 @@ class GeoLayer(JSCSSMixin, Layer):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
             var styles = {{ this.styles | tojson }};
+            var found = [];
             var layer = L.geoJson({{ this.data }}, {
                 style: function (f) { return styles[f.properties._c || 0]; },
                 pointToLayer: function (f, latlng) {
                     var s = styles[f.properties._c || 0];
                     var html = f.properties._html || s.html;
                     if (html) {
+                        var a = s.iconAnchor, dx = f.properties._dx || 0;
                         return L.marker(latlng, {
                             icon: L.divIcon({html: html, className: s.className,
-                                             iconSize: s.iconSize, iconAnchor: s.iconAnchor}),
+                                             iconSize: s.iconSize,
+                                             iconAnchor: a ? [a[0] - dx, a[1]] : a}),
                             keyboard: false, zIndexOffset: s.zIndexOffset || 0
                         });
                     }
@@ -91,8 +111,12 @@ class GeoLayer(JSCSSMixin, Layer):
                 },
                 onEachFeature: function (f, l) {
                     var p = f.properties;
-                    if (p._tip) { l.bindTooltip(p._tip, {direction: "top", sticky: !l.getLatLng}); }
+                    if (p._tip) {
+                        l.bindTooltip(BassinGeo.textTip(p._tip),
+                                      {direction: "top", sticky: !l.getLatLng});
+                    }
                     if (p._popup) { l.bindPopup(p._popup, {maxWidth: 340}); }
+                    if (p._q) { found.push([p._q, p._tip, l]); }
                 }
             });
             {%- if this.cluster %}
@@ -100,8 +124,12 @@ class GeoLayer(JSCSSMixin, Layer):
             // Load the markers once the page's script has run: a zoom (the map's fitBounds)
             // during chunked loading makes markercluster read a cluster with no bounds yet.
             setTimeout(function () { group.addLayer(layer); }, 0);
+            BassinGeo.searchable({{ this._parent.get_name() }}, found, group,
+                                 {{ this.layer_name | tojson }});
             return group;
             {%- else %}
+            BassinGeo.searchable({{ this._parent.get_name() }}, found, layer,
+                                 {{ this.layer_name | tojson }});
             return layer;
             {%- endif %}
         })();
@@ -114,12 +142,39 @@ class GeoLayer(JSCSSMixin, Layer):
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "GeoLayer"
-        # "</" cannot appear inside <script>: the JSON escape "<\\/" reads the same.
-        self.data = data.replace("</", "<\\/")
+        # Inside <script>, "</", "<!--" and "<script" would change how the page is parsed;
+        # the JSON escapes "<\\/" and "\\u003c" read the same.
+        self.data = _SCRIPT_BREAK.sub(r"\\u003c", data.replace("</", "<\\/"))
         self.styles = styles
         self.cluster = cluster
-        self.default_js = list(folium.plugins.MarkerCluster.default_js) if cluster else []
-        self.default_css = list(folium.plugins.MarkerCluster.default_css) if cluster else []
+
+    def render(self, **kwargs: object) -> str:
+        """Add the cluster plugin to the page when the layer needs it, then the script.
+
+        Parameters
+        ----------
+        **kwargs : object
+            Passed on to folium's rendering.
+
+        Returns
+        -------
+        str
+            Empty: the parts are written into the figure, not returned.
+
+        Examples
+        --------
+        >>> import folium
+        >>> m = folium.Map(tiles=None)
+        >>> _ = GeoLayer('{"type":"FeatureCollection","features":[]}', [{}], name="E",
+        ...              show=True, cluster=True).add_to(m)
+        >>> "MarkerClusterGroup" in m.get_root().render()
+        True
+        """
+        figure = self.get_root()
+        if self.cluster and isinstance(figure, Figure):
+            figure.header.add_child(Element(markercluster_head()), name="bassin_geo_cluster")
+        super().render(**kwargs)  # type: ignore[no-untyped-call]  # folium has no hints here
+        return ""
 
 
 def categories(gdf: pd.DataFrame, style: Style) -> tuple[npt.NDArray[np.int_], list[Style]]:
@@ -158,8 +213,34 @@ def categories(gdf: pd.DataFrame, style: Style) -> tuple[npt.NDArray[np.int_], l
     return codes, styles
 
 
-def layer_items(layers: Sequence[LayerInput]) -> list[tuple[str, gpd.GeoDataFrame, Style]]:
-    """Return each layer given to :func:`~bassin_geo.make_map` as (label, WGS84 frame, style).
+class LayerItem(NamedTuple):
+    """One layer to draw: its name on the map, its features, its style and its origin.
+
+    Parameters
+    ----------
+    label : str
+        The layer's name on the map (layer control, legend, search results).
+    frame : GeoDataFrame
+        Its features, in WGS84.
+    style : Style
+        Its style.
+    layer : str or None
+        The embedded layer it is (``"pitheads"``...), ``None`` for the caller's own data.
+
+    Examples
+    --------
+    >>> LayerItem("Lacs", load_layer("lakes"), style_for("lakes"), "lakes").layer
+    'lakes'
+    """
+
+    label: str
+    frame: gpd.GeoDataFrame
+    style: Style
+    layer: str | None
+
+
+def layer_items(layers: Sequence[LayerInput], *, lang: Lang = "fr") -> list[LayerItem]:
+    """Return each layer given to :func:`~bassin_geo.make_map`, ready to draw.
 
     Parameters
     ----------
@@ -167,13 +248,16 @@ def layer_items(layers: Sequence[LayerInput]) -> list[tuple[str, gpd.GeoDataFram
         Embedded layer names, GeoDataFrames or GeoSeries in any CRS, objects with
         ``to_gdf()`` (routes, itineraries, crossings, reachable areas, networks), or
         ``(label, one of these)``.
+    lang : {"fr", "en"}, default "fr"
+        The language of the names bassin_geo gives.
 
     Returns
     -------
-    list of tuple
-        ``(label, GeoDataFrame in WGS84, Style)`` per layer, in the given order. A
-        result object is labelled by its ``name`` when it has one, else by its type and
-        rank ("Itinerary 2"); a layer whose lines are all approximate says so.
+    list of LayerItem
+        ``(label, GeoDataFrame in WGS84, Style, embedded layer name or None)`` per
+        layer, in the given order. A result object is labelled by its ``name`` when it
+        has one, else by its type and rank ("Itinerary 2"); a layer whose lines are all
+        approximate says so.
 
     Raises
     ------
@@ -182,28 +266,59 @@ def layer_items(layers: Sequence[LayerInput]) -> list[tuple[str, gpd.GeoDataFram
 
     Examples
     --------
-    >>> [label for label, _, _ in layer_items(["lakes", ("Mine", load_layer("perimeter"))])]
-    ['Neo-natural spaces', 'Mine']
+    >>> [item.label for item in layer_items(["lakes", ("Mine", load_layer("perimeter"))])]
+    ['Espaces néo-naturels', 'Mine']
     """
     items = []
     for i, given in enumerate(layers):
-        label: str | None = None
+        name: object = None
         item: object = given
         if isinstance(given, tuple) and len(given) == 2 and isinstance(given[0], str):
-            label, item = given
+            name, item = given
         if isinstance(item, str):
             style = style_for(item)
-            items.append((label or style.label, load_layer(item), style))
+            shown = name if isinstance(name, str) and name else label(style.label, lang)
+            items.append(LayerItem(shown, load_layer(item), style, item))
             continue
-        gdf = as_frame(item, where=f"layer {i + 1}")
-        name = label or getattr(item, "name", None)
+        gdf = itinerary_stops(as_frame(item, where=f"layer {i + 1}"))
+        name = name or getattr(item, "name", None)
         if not (isinstance(name, str) and name) and isinstance(item, SupportsGdf):
-            name = f"{type(item).__name__} {i + 1}"  # an unnamed result says what it is
-        name = name if isinstance(name, str) and name else f"Layer {i + 1}"
-        if "approximate" in gdf and gdf["approximate"].fillna(False).astype(bool).all():
-            name = f"{name} (approximate)"  # a reconstructed line says so in the layer control
-        items.append((name, gdf, style_for(name, i, columns=gdf.columns, values=gdf.get("kind"))))
+            # an unnamed result says what it is
+            name = f"{label(type(item).__name__, lang)} {i + 1}"
+        name = name if isinstance(name, str) and name else f"{label('Layer', lang)} {i + 1}"
+        if "approximate" in gdf and gdf["approximate"].astype("boolean").fillna(False).all():
+            # a reconstructed line says so in the layer control
+            name = f"{name} ({label('approximate', lang)})"
+        style = style_for(name, i, columns=gdf.columns, values=gdf.get("kind"))
+        items.append(LayerItem(name, gdf, style, None))
     return items
+
+
+def _loop_shift(gdf: gpd.GeoDataFrame) -> npt.NDArray[np.int_]:
+    """Pixels to shift each start/finish flag by, so the two flags of a loop sit side by side."""
+    shift = np.zeros(len(gdf), dtype=int)
+    kind = gdf["kind"].astype(str).to_numpy()
+    start, finish = np.flatnonzero(kind == "start"), np.flatnonzero(kind == "finish")
+    if len(start) and len(finish):
+        a, b = gdf.geometry.iloc[start[0]], gdf.geometry.iloc[finish[0]]
+        if a.geom_type == "Point" and b.geom_type == "Point":
+            if GEOD.inv(a.x, a.y, b.x, b.y)[2] < 60:  # closer than two flags on screen
+                shift[start] = -10
+                shift[finish] = 10
+    return shift
+
+
+def _search_text(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """The folded text the search box matches: the name, and a slag heap's number."""
+    names = gdf["name"] if "name" in gdf else pd.Series(None, index=gdf.index, dtype=object)
+    text = names.astype("string").fillna("")
+    if "heap_number" in gdf:
+        text = text + " " + gdf["heap_number"].astype("string").fillna("")
+    folded = text.map(fold).str.strip()
+    if "kind" in gdf:
+        folded = folded.where(~gdf["kind"].isin(["km", "route", "leg", "passage"]), "")
+    searched: pd.Series = folded.where(names.notna() & (folded != ""), None)
+    return searched
 
 
 def add_layer(
@@ -215,7 +330,9 @@ def add_layer(
     cluster: bool | None = None,
     step_km: float | bool | None = None,
     precision: int = DEFAULT_PRECISION,
-) -> list[tuple[Style, GeometryKind]]:
+    lang: Lang = "fr",
+    searchable: bool = False,
+) -> tuple[GeoLayer | None, list[tuple[Style, GeometryKind]]]:
     """Draw one layer on ``m``; return the style and geometry kind of each category drawn.
 
     Parameters
@@ -236,31 +353,45 @@ def add_layer(
         ``False``: none).
     precision : int, default 6
         Decimals of the coordinates embedded in the page.
+    lang : {"fr", "en"}, default "fr"
+        The language of the popups and of the start/finish names.
+    searchable : bool, default False
+        Make the named features findable by the map's search box.
 
     Returns
     -------
-    list of tuple
-        ``(Style, "point" | "line" | "polygon")`` per category drawn, for the legend;
-        empty when ``gdf`` has no geometry to draw.
+    layer : GeoLayer or None
+        The layer drawn, ``None`` when ``gdf`` has no geometry to draw.
+    legend : list of tuple
+        ``(Style, "point" | "line" | "polygon")`` per category drawn, for the legend.
 
     Examples
     --------
     >>> import folium
     >>> basin = load_layer("perimeter")
-    >>> [kind for _, kind in add_layer(folium.Map(), "Basin", basin, style_for("perimeter"))]
+    >>> layer, legend = add_layer(folium.Map(), "Basin", basin, style_for("perimeter"))
+    >>> [kind for _, kind in legend]
     ['polygon']
     """
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if len(gdf) == 0:
-        return []
+        return None, []
     is_route = style.categories is ROUTE_STYLES and "kind" in gdf
     if is_route:
-        gdf = with_route_marks(gdf, step_km=step_km)
+        gdf = with_route_marks(gdf, step_km=step_km, lang=lang)
     codes, styles = categories(gdf, style)
-    leaflet = [leaflet_style(s) for s in styles]
-    popup, tip = popup_html(gdf, label)
+    # A route's own points (waypoints, stops) are drawn above the site markers.
+    above = (ROUTE_STYLES["waypoint"], ROUTE_STYLES["stop"])
+    on_top = [is_route and s in above for s in styles]
+    leaflet = [leaflet_style(s, on_top=top) for s, top in zip(styles, on_top, strict=True)]
+    popup, tip = popup_html(gdf, label, lang=lang)
     props = pd.DataFrame({"_c": codes, "_tip": tip, "_popup": popup})
+    if searchable:
+        props["_q"] = _search_text(gdf).to_numpy(dtype=object)
     if is_route:
+        shift = _loop_shift(gdf)
+        if shift.any():
+            props["_dx"] = pd.Series(shift, dtype=object).where(shift != 0, None).to_numpy()
         km = (gdf["kind"] == "km").to_numpy()
         if km.any():
             codes[km] = len(leaflet)
@@ -271,6 +402,18 @@ def add_layer(
             props["_html"] = np.where(km, html_km, None)
             props.loc[km, "_popup"] = None
             styles = styles + [KM_STYLE]
+        if "stop_number" in gdf:
+            # An itinerary's stops show their rank in the tour.
+            rank = pd.to_numeric(gdf["stop_number"], errors="coerce")
+            numbered = (gdf["kind"] == "stop").to_numpy() & rank.notna().to_numpy()
+            if numbered.any():
+                stop = ROUTE_STYLES["stop"]
+                pins = [
+                    numbered_dot_html(stop, int(n)) if hit else None
+                    for n, hit in zip(rank.fillna(0), numbered, strict=True)
+                ]
+                current = props["_html"] if "_html" in props else pd.Series(None, index=props.index)
+                props["_html"] = np.where(numbered, np.array(pins, dtype=object), current)
     frame = gpd.GeoDataFrame(props, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
     points = int(np.isin(shapely.get_type_id(frame.geometry.to_numpy()), [0, 4]).sum())
     clustered = cluster if cluster is not None else points > CLUSTER_ABOVE
@@ -294,4 +437,4 @@ def add_layer(
             else "polygon"
         )
         used.append((styles[c], kind))
-    return used
+    return layer, used

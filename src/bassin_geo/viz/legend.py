@@ -1,4 +1,4 @@
-"""The parts of the page around the map: its CSS, title, scale bar and legend.
+"""The legend's swatches and the page's CSS.
 
 Examples
 --------
@@ -9,16 +9,12 @@ True
 
 from __future__ import annotations
 
-import html
 from typing import Literal, TypeAlias
-
-from branca.element import Element, Figure, MacroElement
-from folium.template import Template
 
 from bassin_geo.styles import Style, headframe_svg
 from bassin_geo.viz.icons import icon_html
 
-__all__ = ["BACKGROUND", "PAGE_CSS", "GeometryKind", "Legend", "PageStyle", "swatch"]
+__all__ = ["BACKGROUND", "PAGE_CSS", "GeometryKind", "swatch"]
 
 #: The page's background, seen where no tiles are drawn (offline maps).
 BACKGROUND = "#f3f1ec"
@@ -38,6 +34,9 @@ PAGE_CSS = """
   border-radius: 50%%; color: #fff; font-size: 9px; line-height: 14px; text-align: center;
   box-shadow: 0 1px 3px rgba(0,0,0,.5); }
 .bg-pin.bg-small { font-size: 10px; line-height: 10px; color: #222; }
+.bg-dot { width: 100%%; height: 100%%; box-sizing: border-box; border: 2px solid #fff;
+  border-radius: 50%%; box-shadow: 0 1px 3px rgba(0,0,0,.5); }
+.bg-num { color: #fff; font: 700 10px/12px system-ui, sans-serif; text-align: center; }
 .bg-km span { display: inline-block; transform: translate(-50%%, -50%%); padding: 0 4px;
   background: #fff; border: 1.5px solid #d7191c; border-radius: 8px; color: #d7191c;
   font: 700 10px/14px system-ui, sans-serif; white-space: nowrap; }
@@ -46,19 +45,40 @@ PAGE_CSS = """
 .bg-popup th { text-align: left; color: #666; font-weight: 500; padding: 1px 10px 1px 0;
   vertical-align: top; white-space: nowrap; }
 .bg-popup td { padding: 1px 0; }
+.bg-popup .bg-out { color: #a8231d; font-style: italic; margin: 4px 0 0; }
 .bg-links { margin-top: 6px; font-size: 12px; }
-.bg-legend { background: rgba(255,255,255,.93); padding: 8px 10px; border-radius: 6px;
-  box-shadow: 0 1px 5px rgba(0,0,0,.35); max-height: 60vh; overflow: auto; }
-.bg-legend h4 { margin: 0 0 5px; font-size: 13px; }
-.bg-legend div { display: flex; align-items: center; gap: 7px; margin: 2px 0; }
+.bg-legend { background: rgba(255,255,255,.93); padding: 6px 10px 8px; border-radius: 6px;
+  box-shadow: 0 1px 5px rgba(0,0,0,.35); max-height: 55vh; overflow: auto; max-width: 260px; }
+.bg-legend-head { display: block; width: 100%%; border: 0; background: none; padding: 0;
+  margin: 0 0 4px; font: 600 13px system-ui, sans-serif; text-align: left; cursor: pointer; }
+.bg-legend-head::after { content: " \\25BE"; color: #777; }
+.bg-legend.bg-folded { padding-bottom: 6px; }
+.bg-legend.bg-folded .bg-legend-head { margin: 0; }
+.bg-legend.bg-folded .bg-legend-head::after { content: " \\25B8"; }
+.bg-legend.bg-folded .bg-legend-body { display: none; }
+.bg-legend-row { display: flex; align-items: center; gap: 7px; margin: 2px 0; }
 .bg-legend i { flex: none; width: 18px; height: 14px; display: inline-flex;
   align-items: center; justify-content: center; }
-.bg-legend .bg-credit { display: block; margin-top: 6px; color: #777; font-size: 10px;
-  max-width: 220px; }
-.bg-title { position: absolute; z-index: 1000; top: 10px; left: 50%%;
+.bg-title { position: absolute; z-index: 1000; top: 10px; left: 50%%; max-width: 50%%;
   transform: translateX(-50%%); background: rgba(255,255,255,.93); padding: 5px 14px;
   border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,.35); font: 600 15px system-ui,
-  sans-serif; pointer-events: none; }
+  sans-serif; pointer-events: none; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }
+.bg-note { position: absolute; z-index: 1000; bottom: 40px; left: 10px; padding: 3px 8px;
+  background: rgba(255,255,255,.9); border-radius: 4px; font-size: 11px; color: #555;
+  pointer-events: none; }
+.bg-search { background: #fff; }
+.bg-search input { width: 210px; border: 0; padding: 6px 8px; font: inherit;
+  border-radius: 4px; outline: none; }
+.bg-search ul { list-style: none; margin: 0; padding: 0; max-width: 260px; }
+.bg-search li { padding: 4px 8px; cursor: pointer; border-top: 1px solid #eee; }
+.bg-search li:hover { background: #f1efe9; }
+.bg-search li small { display: block; color: #777; font-size: 11px; }
+.bg-search li.bg-none { color: #777; cursor: default; }
+.bg-tools a { display: flex; align-items: center; justify-content: center; }
+.bg-label { position: absolute; white-space: nowrap; font: 500 11px system-ui, sans-serif;
+  color: #444; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+.bg-label-big { font: 600 13px system-ui, sans-serif; color: #222; }
 </style>
 """
 
@@ -117,104 +137,3 @@ def swatch(style: Style, geometry: GeometryKind) -> str:
             f'stroke-width="{min(max(style.weight, 1), 2.5)}"{dash}/>'
         )
     return f'<i><svg width="18" height="14" viewBox="0 0 18 14">{svg}</svg></i>'
-
-
-class Legend(MacroElement):
-    """A legend control at the bottom right of the map.
-
-    Parameters
-    ----------
-    html_text : str
-        The legend's content.
-
-    Examples
-    --------
-    >>> import folium
-    >>> _ = Legend("<h4>Legend</h4>").add_to(folium.Map())
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "bg-legend");
-                div.innerHTML = {{ this.html | tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html_text: str) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]  # branca has no hints here
-        self._name = "Legend"
-        self.html = html_text
-
-
-class PageStyle(MacroElement):
-    """The page's CSS, title and metric scale bar, added to the figure the map is drawn in.
-
-    Parameters
-    ----------
-    title : str or None
-        A title shown at the top of the map.
-
-    Examples
-    --------
-    >>> import folium
-    >>> m = folium.Map()
-    >>> _ = PageStyle("Pitheads").add_to(m)
-    >>> "bg-title" in m.get_root().render()
-    True
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        // Marker clusters need a maximum zoom even when no tile layer sets one.
-        {{ this._parent.get_name() }}.setMaxZoom(19);
-        L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, title: str | None) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]  # branca has no hints here
-        self._name = "BassinGeoPage"
-        self.title = title
-
-    def render(self, **kwargs: object) -> str:
-        """Add the CSS and title to the page, then the map's script.
-
-        Parameters
-        ----------
-        **kwargs : object
-            Passed on to branca's rendering.
-
-        Returns
-        -------
-        str
-            Empty: the parts are written into the figure, not returned.
-
-        Examples
-        --------
-        >>> import folium
-        >>> m = folium.Map()
-        >>> _ = PageStyle(None).add_to(m)
-        >>> ".bg-legend" in m.get_root().render()
-        True
-        """
-        figure = self.get_root()
-        if isinstance(figure, Figure):
-            figure.header.add_child(Element(PAGE_CSS % {"bg": BACKGROUND}), name="bassin_geo_css")
-            if self.title:
-                title = f'<div class="bg-title">{html.escape(self.title)}</div>'
-                figure.html.add_child(Element(title), name="bassin_geo_title")
-        super().render(**kwargs)  # type: ignore[no-untyped-call]  # branca has no hints here
-        return ""  # a MacroElement writes into the figure; branca's signature wants text

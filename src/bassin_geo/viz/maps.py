@@ -1,19 +1,22 @@
-"""Interactive Folium maps of the basin, and HTML files that open with no network.
+"""Interactive Folium maps of the basin, in one HTML file that opens anywhere.
 
 :func:`make_map` draws the embedded layers (or any GeoDataFrame, route, itinerary or
 stage) with the styles of :mod:`bassin_geo.styles`: one toggleable layer per kind, a
-legend, a scale bar, a fullscreen button, popups and tooltips. :func:`save_map` writes
-the map; with ``offline=True`` every JavaScript and CSS asset is inlined from the
-``folium-offline`` package installed with bassin-geo, and web tiles are left out, so the
-file renders on a laptop with no connection.
+title, a collapsible legend, a search box over the sites and communes, commune names
+that appear as one zooms in, a scale bar, reset-view and full-screen buttons, popups and
+tooltips, in French by default (``lang="en"`` for English). Leaflet and its plugins are
+inlined from the copies bassin_geo ships (:mod:`~bassin_geo.viz.vendored`), so the page
+draws with no network, in a browser as in a notebook viewer; only the background tiles
+come from the web, and :func:`save_map` with ``offline=True`` leaves them out too.
 
 Points are drawn on a canvas (``prefer_canvas``) as circle markers, which stays smooth
 with tens of thousands of points; larger point layers are also clustered.
 
 The parts live beside this module: :mod:`~bassin_geo.viz.layers` (one styled layer per
 input), :mod:`~bassin_geo.viz.popups`, :mod:`~bassin_geo.viz.icons`,
-:mod:`~bassin_geo.viz.markers` (km markers), :mod:`~bassin_geo.viz.legend` (legend and
-page CSS) and :mod:`~bassin_geo.viz.offline` (inlined assets).
+:mod:`~bassin_geo.viz.markers` (km markers), :mod:`~bassin_geo.viz.legend` (swatches and
+page CSS), :mod:`~bassin_geo.viz.controls` (the page's controls, ``map.js``),
+:mod:`~bassin_geo.viz.labels` (French and English) and :mod:`~bassin_geo.viz.vendored`.
 """
 
 from __future__ import annotations
@@ -21,23 +24,27 @@ from __future__ import annotations
 import html
 import os
 from pathlib import Path
+from typing import Any
 
 import folium
-import folium.plugins
+import geopandas as gpd
 import numpy as np
 from branca.element import Figure
 
 from bassin_geo._compat import keyword_only, renamed
+from bassin_geo.data.catalog import LAYERS, MBM_CREDIT
 from bassin_geo.data.layers import load_layer
 from bassin_geo.errors import EmptyInputError, InvalidInputError
 from bassin_geo.io import atomic_write, check_flag, check_precision
 from bassin_geo.io.options import DEFAULT_PRECISION
 from bassin_geo.styles import ROUTE_STYLES, style_for
-from bassin_geo.viz.layers import LayerInput, add_layer, layer_items
-from bassin_geo.viz.legend import Legend, PageStyle, swatch
-from bassin_geo.viz.offline import inline_assets, is_web_url
+from bassin_geo.viz.controls import MapSetup, PageAssets, control_texts
+from bassin_geo.viz.labels import Lang, check_lang, label
+from bassin_geo.viz.layers import GeoLayer, LayerInput, LayerItem, add_layer, layer_items
+from bassin_geo.viz.legend import swatch
+from bassin_geo.viz.vendored import inline_assets, is_web_url
 
-__all__ = ["DEFAULT_LAYERS", "DEFAULT_TILES", "make_map", "save_map"]
+__all__ = ["DEFAULT_LAYERS", "DEFAULT_TILES", "SEARCHABLE_LAYERS", "make_map", "save_map"]
 
 #: The embedded layers drawn by ``make_map()`` with no arguments, bottom to top.
 DEFAULT_LAYERS: tuple[str, ...] = (
@@ -56,6 +63,72 @@ DEFAULT_LAYERS: tuple[str, ...] = (
 #: Online background; ``tiles=None`` gives a plain, tile-less background.
 DEFAULT_TILES = "OpenStreetMap.France"
 
+#: The embedded layers whose named features the search box finds (and every layer of
+#: the caller's own data).
+SEARCHABLE_LAYERS: frozenset[str] = frozenset(
+    {
+        "pitheads",
+        "shafts",
+        "slag_heaps",
+        "mining_estates",
+        "buildings",
+        "lakes",
+        "sites",
+        "communes",
+        "communes_nord_pas_de_calais",
+        "epci",
+    }
+)
+
+# The layers whose features are communes, labelled by name on the map.
+_COMMUNE_LAYERS = ("communes", "communes_nord_pas_de_calais")
+
+
+def _commune_labels(frame: gpd.GeoDataFrame) -> list[list[Any]]:
+    """[name, lat, lon, first zoom shown, big] per commune, larger communes first."""
+    named = frame[frame["name"].notna()] if "name" in frame else frame.iloc[:0]
+    if len(named) == 0:
+        return []
+    size = (
+        named["population"].astype(float).fillna(0).to_numpy()
+        if "population" in named
+        else named.to_crs(2154).area.to_numpy()
+    )
+    order = np.argsort(-size, kind="stable")
+    points = named.geometry.representative_point()
+    first_zoom = np.select([size >= 25_000, size >= 8_000, size >= 2_500], [0, 10, 11], 12)
+    if "population" not in named:
+        first_zoom = np.full(len(named), 0)
+    return [
+        [
+            str(named["name"].iloc[i]),
+            round(float(points.iloc[i].y), 5),
+            round(float(points.iloc[i].x), 5),
+            int(first_zoom[i]),
+            bool(first_zoom[i] == 0 and "population" in named),
+        ]
+        for i in order
+    ]
+
+
+def _credits(items: list[LayerItem], lang: Lang) -> list[str]:
+    """The data credits of the layers drawn: an embedded layer's own, and the official
+    sources named in a frame's ``source`` column."""
+    found: list[str] = []
+    for item in items:
+        credit = None
+        if item.layer is not None and item.layer in LAYERS:
+            credit = LAYERS[item.layer].credit
+        elif "source" in item.frame:
+            source = item.frame["source"].astype("string")
+            if source.str.startswith("official/").fillna(False).any():
+                credit = MBM_CREDIT
+        if credit and credit not in found:
+            found.append(credit)
+    word = label("Data", lang)
+    colon = " : " if lang == "fr" else ": "
+    return [f"{word}{colon}{credit}" for credit in found]
+
 
 @renamed(km_step="step_km")
 def make_map(
@@ -68,6 +141,7 @@ def make_map(
     step_km: float | bool | None = None,
     precision: int = DEFAULT_PRECISION,
     height: str = "100%",
+    lang: Lang = "fr",
 ) -> folium.Map:
     """An interactive map of the basin, or of any layers, routes and stages on it.
 
@@ -88,11 +162,13 @@ def make_map(
         against the listed sites); pass ``False`` to draw the given layers alone.
     tiles : str or None
         Background: a folium tile name or URL template (local tiles such as
-        ``"tiles/{z}/{x}/{y}.png"`` work offline); ``None`` draws no tiles.
+        ``"tiles/{z}/{x}/{y}.png"`` work offline); ``None`` draws no tiles. The vector
+        layers, labels and controls draw whether the tiles load or not.
     attr : str, optional
-        Attribution of a custom tile URL.
+        Attribution of a custom tile URL, shown as text.
     title : str, optional
-        A title shown at the top of the map.
+        The title shown at the top of the map. By default the basin's name, or the names
+        of the given layers; ``""`` for none.
     cluster : bool, optional
         Cluster point markers; by default only layers of more than 5,000 points are.
         Points are drawn on a canvas either way.
@@ -104,21 +180,25 @@ def make_map(
         Decimals of the coordinates embedded in the page (6 is about 10 cm).
     height : str, default "100%"
         CSS height of the map.
+    lang : {"fr", "en"}, default "fr"
+        The language of the layer names, legend, popups, tooltips and controls.
 
     Returns
     -------
     folium.Map
-        Fitted to the data, with a layer control, a legend, a scale bar and a fullscreen
-        button. Only Leaflet's own assets are loaded (not jQuery, Bootstrap nor the
-        awesome-markers icons); before adding ``folium.Icon`` markers, restore them with
-        ``m.default_js = folium.Map.default_js; m.default_css = folium.Map.default_css``.
+        Fitted to the data, with its controls. Its page inlines Leaflet (and
+        Leaflet.markercluster when points are clustered): it loads nothing but tiles from
+        the web. Before adding folium plugins that load other scripts (``folium.Icon``
+        markers need Bootstrap), restore them with
+        ``m.default_js = folium.Map.default_js; m.default_css = folium.Map.default_css``;
+        such a page then needs the network.
 
     Examples
     --------
     >>> m = make_map()
     >>> type(m).__name__
     'Map'
-    >>> m2 = make_map("slag_heaps", tiles=None, title="Slag heaps")
+    >>> m2 = make_map("slag_heaps", tiles=None, title="Slag heaps", lang="en")
     """
     if context is not None:
         context = check_flag(context, "context")
@@ -127,32 +207,64 @@ def make_map(
     if step_km is True:
         msg = "step_km must be a number of kilometres, False (no markers) or None (auto)"
         raise InvalidInputError(msg)
+    if title is not None and not isinstance(title, str):
+        msg = f"title must be text or None, got {type(title).__name__}"
+        raise InvalidInputError(msg)
+    lang = check_lang(lang)
     precision = check_precision(precision)
-    given = layer_items(layers)
-    routes = any(style.categories is ROUTE_STYLES for _, _, style in given)
+    given = layer_items(layers, lang=lang)
+    routes = any(item.style.categories is ROUTE_STYLES for item in given)
     if context is None:
         context = not given or routes
     base = []
     if context:
-        labels = {label for label, _, _ in given}
+        labels = {item.label for item in given}
+        names = {item.layer for item in given}
         base = [
-            (style_for(n).label, load_layer(n), style_for(n))
+            LayerItem(label(style_for(n).label, lang), load_layer(n), style_for(n), n)
             for n in DEFAULT_LAYERS
-            if style_for(n).label not in labels
+            if n not in names and label(style_for(n).label, lang) not in labels
         ]
     items = base + given
     if not items:
         msg = "make_map: nothing to draw; give layers or context=True"
         raise EmptyInputError(msg)
-    m = folium.Map(tiles=None, prefer_canvas=True, control_scale=False, height=height)
-    # Only Leaflet is needed: the map draws no Bootstrap widgets nor awesome-markers
-    # icons, and leaving them out keeps the page (and the offline file) small.
-    m.default_js = [(n, u) for n, u in m.default_js if n == "leaflet"]
-    m.default_css = [(n, u) for n, u in m.default_css if n == "leaflet_css"]
+    if title is None:
+        title = (
+            label("Mining Basin of Nord-Pas de Calais", lang)
+            if not given
+            else " · ".join(item.label for item in given[:3])
+        )
+    bounds = np.array([item.frame.total_bounds for item in (given or items)], dtype=float)
+    bounds = bounds[np.isfinite(bounds).all(axis=1)]
+    box = (
+        [[bounds[:, 1].min(), bounds[:, 0].min()], [bounds[:, 3].max(), bounds[:, 2].max()]]
+        if len(bounds)
+        else None
+    )
+    center = [(box[0][0] + box[1][0]) / 2, (box[0][1] + box[1][1]) / 2] if box else [50.45, 3.0]
+    m = folium.Map(
+        location=center,
+        zoom_start=10,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=False,
+        zoom_control=False,
+        height=height,
+    )
+    # Leaflet comes inline from the vendored copy (PageAssets); the map draws no
+    # Bootstrap widgets nor awesome-markers icons.
+    m.default_js = []
+    m.default_css = []
+    PageAssets().add_to(m)
     if tiles is not None:
         try:
             background = folium.TileLayer(
-                tiles, attr=attr, name="Background", control=False, className="bg-tiles"
+                tiles,
+                attr=html.escape(attr) if attr else None,
+                name="Background",
+                control=False,
+                className="bg-tiles",
             )
         except (ValueError, TypeError) as exc:  # folium's own wording names no argument
             msg = (
@@ -162,29 +274,44 @@ def make_map(
             )
             raise InvalidInputError(msg) from exc
         background.add_to(m)
-    PageStyle(title).add_to(m)
-    rows: list[str] = []
-    for label, gdf, style in items:
-        drawn = add_layer(
-            m, label, gdf, style, cluster=cluster, step_km=step_km, precision=precision
+    rows: list[list[str]] = []
+    overlays: list[tuple[str, GeoLayer]] = []
+    commune_labels: list[list[Any]] | None = None
+    labels_owner: int | None = None
+    for item in items:
+        searchable = item.layer is None or item.layer in SEARCHABLE_LAYERS
+        layer, drawn = add_layer(
+            m,
+            item.label,
+            item.frame,
+            item.style,
+            cluster=cluster,
+            step_km=step_km,
+            precision=precision,
+            lang=lang,
+            searchable=searchable,
         )
+        if layer is None:
+            continue
+        overlays.append((item.label, layer))
+        if item.layer in _COMMUNE_LAYERS and commune_labels is None:
+            commune_labels = _commune_labels(item.frame)
+            labels_owner = len(overlays) - 1
         for sub, geometry in drawn:
-            row = f"<div>{swatch(sub, geometry)}<span>{html.escape(sub.label)}</span></div>"
+            text = item.label if sub is item.style else label(sub.label, lang)
+            row = [swatch(sub, geometry), text]
             if row not in rows:
                 rows.append(row)
-    bounds = np.array([gdf.total_bounds for _, gdf, _ in (given or items)], dtype=float)
-    bounds = bounds[np.isfinite(bounds).all(axis=1)]
-    if len(bounds):
-        m.fit_bounds(
-            [[bounds[:, 1].min(), bounds[:, 0].min()], [bounds[:, 3].max(), bounds[:, 2].max()]]
-        )
-    credit = (
-        '<span class="bg-credit">Data: Mission Bassin Minier Nord-Pas de Calais, IGN, '
-        "BRGM — Licence Ouverte 2.0</span>"
-    )
-    Legend("<h4>Legend</h4>" + "".join(rows) + credit).add_to(m)
-    folium.plugins.Fullscreen(position="topleft").add_to(m)  # type: ignore[no-untyped-call]  # folium has no hints here
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    config = {
+        "texts": control_texts(lang),
+        "title": title or None,
+        "bounds": box,
+        "legend": rows,
+        "credits": _credits(items, lang),
+        "labels": commune_labels,
+        "labelsOwner": labels_owner,
+    }
+    MapSetup(config, overlays).add_to(m)
     return m
 
 
@@ -205,10 +332,11 @@ def save_map(
     path : path-like
         Target ``.html`` file.
     offline : bool, default False
-        Make the file self-contained: every JavaScript and CSS asset is inlined (taken
-        from the ``folium-offline`` package at run time) and web tile layers are left
-        out, leaving the plain background or the user's local tiles (URLs that do not
-        start with ``http``). The file then renders with no network at all.
+        Leave the web tiles out too, keeping the plain background or the user's local
+        tiles (URLs that do not start with ``http``), and refuse a page that would load
+        any script or style from the web. A map of :func:`make_map` is self-contained
+        either way: its scripts and styles are inline, and without tiles it still draws
+        its layers, commune names and controls.
     overwrite : bool, default False
         Replace an existing file.
 
@@ -220,7 +348,8 @@ def save_map(
     Raises
     ------
     OverwriteError, ExportError
-        The file exists, or an asset has no offline copy (the message names it).
+        The file exists, or (``offline=True``) the page links a script or style that
+        bassin_geo has no copy of (the message names it).
     InvalidInputError
         ``m`` is not a folium map, or a flag is not a bool.
 
@@ -254,8 +383,7 @@ def save_map(
         m._parent = parent
         for key, child in removed:
             m._children[key] = child
-    if offline:
-        page = inline_assets(page)
+    page = inline_assets(page, strict=offline)
     with atomic_write(path, overwrite=overwrite) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return Path(path)

@@ -19,8 +19,9 @@ import shapely
 from bassin_geo.crs import GEOD
 from bassin_geo.errors import InvalidInputError
 from bassin_geo.io import FrameLike, as_frame
+from bassin_geo.viz.labels import Lang, label
 
-__all__ = ["ROUTE_LINES", "auto_step_km", "km_markers", "with_route_marks"]
+__all__ = ["ROUTE_LINES", "auto_step_km", "itinerary_stops", "km_markers", "with_route_marks"]
 
 #: The ``kind`` values of the lines that routes are measured along.
 ROUTE_LINES: frozenset[str] = frozenset({"route", "leg"})
@@ -106,7 +107,63 @@ def auto_step_km(total_km: float) -> float:
     return 50
 
 
-def with_route_marks(gdf: gpd.GeoDataFrame, *, step_km: float | bool | None) -> gpd.GeoDataFrame:
+def itinerary_stops(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return an itinerary's legs as a route, with its stops numbered in order.
+
+    A frame of legs (lines with ``from_name`` and ``to_name`` and no ``kind`` column, as
+    :meth:`Itinerary.to_gdf` gives) becomes ``kind="leg"`` lines, a "start" at the first
+    stop, numbered "stop" points (``stop_number`` 2, 3...) and a "finish" at the last;
+    any other frame is returned as it is.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Features in WGS84.
+
+    Returns
+    -------
+    GeoDataFrame
+        The legs and their stops, or ``gdf`` itself.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> legs = gpd.GeoDataFrame(
+    ...     {"from_name": ["A", "B"], "to_name": ["B", "C"]},
+    ...     geometry=[shapely.LineString([(3, 50), (3.1, 50)]),
+    ...               shapely.LineString([(3.1, 50), (3.2, 50)])], crs=4326)
+    >>> marks = itinerary_stops(legs)
+    >>> marks["kind"].tolist(), marks["name"].tolist()[2:], marks["stop_number"].tolist()[2:]
+    (['leg', 'leg', 'start', 'stop', 'finish'], ['A', 'B', 'C'], [1, 2, 3])
+    """
+    if "kind" in gdf or not {"from_name", "to_name"} <= set(gdf.columns) or len(gdf) == 0:
+        return gdf
+    types = shapely.get_type_id(gdf.geometry.to_numpy())
+    if not np.isin(types, [1, 5]).all():
+        return gdf
+    coords = [shapely.get_coordinates(g) for g in gdf.geometry]
+    names = [*gdf["from_name"].tolist(), gdf["to_name"].iloc[-1]]
+    points = [shapely.Point(c[0]) for c in coords] + [shapely.Point(coords[-1][-1])]
+    kinds = ["start"] + ["stop"] * (len(points) - 2) + ["finish"]
+    stops = gpd.GeoDataFrame(
+        {
+            "kind": kinds,
+            "name": [None if pd.isna(n) else str(n) for n in names],
+            "stop_number": pd.array(range(1, len(points) + 1), dtype=object),
+        },
+        geometry=points,
+        crs=gdf.crs,
+    )
+    legs = gdf.assign(kind="leg")
+    if "name" not in legs:
+        legs["name"] = None
+    joined = pd.concat([legs, stops], ignore_index=True)
+    return gpd.GeoDataFrame(joined, geometry="geometry", crs=gdf.crs)
+
+
+def with_route_marks(
+    gdf: gpd.GeoDataFrame, *, step_km: float | bool | None, lang: Lang = "fr"
+) -> gpd.GeoDataFrame:
     """Return a route-like frame with start/finish points (when missing) and km markers.
 
     Parameters
@@ -116,6 +173,8 @@ def with_route_marks(gdf: gpd.GeoDataFrame, *, step_km: float | bool | None) -> 
     step_km : float, False or None
         Spacing of the km markers; ``None`` picks it from the length
         (:func:`auto_step_km`), ``False`` draws none.
+    lang : {"fr", "en"}, default "fr"
+        The language of the names given to the added points ("Départ", "Arrivée").
 
     Returns
     -------
@@ -138,9 +197,13 @@ def with_route_marks(gdf: gpd.GeoDataFrame, *, step_km: float | bool | None) -> 
     extra = []
     coords = shapely.get_coordinates(lines.geometry.to_numpy())
     if not kind.eq("start").any():
-        extra.append({"kind": "start", "name": "Start", "geometry": shapely.Point(coords[0])})
+        extra.append(
+            {"kind": "start", "name": label("Start", lang), "geometry": shapely.Point(coords[0])}
+        )
     if not kind.eq("finish").any():
-        extra.append({"kind": "finish", "name": "Finish", "geometry": shapely.Point(coords[-1])})
+        extra.append(
+            {"kind": "finish", "name": label("Finish", lang), "geometry": shapely.Point(coords[-1])}
+        )
     frames = [gdf]
     if extra:
         frames.append(gpd.GeoDataFrame(extra, geometry="geometry", crs=gdf.crs))

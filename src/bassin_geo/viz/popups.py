@@ -1,13 +1,15 @@
-"""Popup and tooltip HTML of map features, built column by column (never row by row).
+"""Popup HTML and tooltip text of map features, built column by column (never row by row).
 
-Every value is HTML-escaped; a pit's popup links the BRGM sheet of each of its shafts.
+Every value is HTML-escaped in the popups, and tooltips are plain text (the page sets
+them as text); links are kept only when they are http(s). A pit's popup links the BRGM
+sheet of each of its shafts. Field labels are French by default (``lang="en"``).
 
 Examples
 --------
 >>> import pandas as pd
 >>> popup, tip = popup_html(pd.DataFrame({"name": ["Fosse <9>"], "kind": ["pithead"]}), "Pits")
->>> tip[0]
-'Fosse &lt;9&gt;'
+>>> tip[0], "Fosse &lt;9&gt;" in popup[0], "Puits de mine" in popup[0]
+('Fosse <9>', True, True)
 """
 
 from __future__ import annotations
@@ -19,18 +21,29 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bassin_geo.viz.labels import Lang, label
+
 #: One text per feature (an object array of str).
 Texts: TypeAlias = npt.NDArray[np.object_]
 
-__all__ = ["KIND_LABELS", "escape_html", "popup_html"]
+__all__ = ["KIND_LABELS", "escape_html", "is_web_link", "popup_html"]
 
-#: How the ``kind`` values of the embedded layers read in popups.
+#: How the ``kind`` values of the embedded layers read in popups (in English; see
+#: :func:`~bassin_geo.viz.labels.label`).
 KIND_LABELS: dict[str, str] = {
     "pithead": "Pithead",
     "slag_heap": "Slag heap",
     "mining_estate": "Mining estate",
     "building": "Listed building",
     "lake": "Neo-natural space",
+    "perimeter": "Basin contour",
+    "property_component": "Component of the listed property",
+    "buffer_zone": "Buffer zone",
+    "shaft": "Mine shaft",
+    "railway": "Mining railway",
+    "railway_component": "Listed railway component",
+    "commune": "Commune",
+    "epci": "Intercommunality (EPCI)",
 }
 
 
@@ -70,8 +83,39 @@ def _fmt_number(values: pd.Series, unit: str = "", decimals: int = 0) -> pd.Seri
     return shown
 
 
-def _yes_no(values: pd.Series) -> pd.Series:
-    words: pd.Series[str] = values.map({True: "yes", False: "no"}).where(values.notna())
+def is_web_link(values: pd.Series) -> npt.NDArray[np.bool_]:
+    """Return which values are http(s) links, the only links a popup keeps.
+
+    Parameters
+    ----------
+    values : Series
+        Candidate URLs (anything; missing values are not links).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where the value starts with ``http://`` or ``https://``.
+
+    Examples
+    --------
+    >>> is_web_link(pd.Series(["https://a.fr", "javascript:alert(1)", None])).tolist()
+    [True, False, False]
+    """
+    text = values.astype("string").str.strip().str.lower()
+    web: npt.NDArray[np.bool_] = (
+        text.str.startswith(("http://", "https://")).fillna(False).to_numpy(dtype=bool)
+    )
+    return web
+
+
+def _yes_no(values: pd.Series, lang: Lang) -> pd.Series:
+    # True/False and 1/0 alike (1 == True as a mapping key)
+    words: pd.Series[str] = values.map({True: label("yes", lang), False: label("no", lang)})
+    return words
+
+
+def _only_yes(values: pd.Series, lang: Lang) -> pd.Series:
+    words: pd.Series[str] = values.map({True: label("yes", lang)})
     return words
 
 
@@ -82,47 +126,71 @@ def _first(gdf: pd.DataFrame, *columns: str) -> pd.Series | None:
     return None
 
 
-def _popup_rows(gdf: pd.DataFrame) -> list[tuple[str, pd.Series]]:
+def _popup_rows(gdf: pd.DataFrame, lang: Lang) -> list[tuple[str, pd.Series]]:
     """(label, values) pairs shown in popups, for the columns present in ``gdf``."""
+
+    def yes_no(column: str) -> pd.Series | None:
+        return _yes_no(gdf[column], lang) if column in gdf else None
+
+    def number(column: str, unit: str = "", decimals: int = 0) -> pd.Series | None:
+        return _fmt_number(gdf[column], unit, decimals) if column in gdf else None
+
+    def year(column: str) -> pd.Series | None:
+        shown = number(column)
+        return shown.str.replace("\u202f", "") if shown is not None else None
+
     rows: list[tuple[str, pd.Series | None]] = []
     if "kind" in gdf:
-        rows.append(("Kind", gdf["kind"].map(lambda k: KIND_LABELS.get(k, k))))
+        kinds = {k: label(v, lang) for k, v in KIND_LABELS.items()}
+        rows.append(("Kind", gdf["kind"].map(lambda k: kinds.get(k, k))))
     rows += [
         ("Commune", _first(gdf, "commune", "commune_1", "source_commune")),
+        ("Slag heap number", _first(gdf, "heap_number")),
         ("Section", _first(gdf, "section")),
         ("UNESCO element", _first(gdf, "id_unesco", "unesco_element", "no_element")),
-        ("In the listed property", _yes_no(gdf["unesco"]) if "unesco" in gdf else None),
+        ("In the listed property", yes_no("unesco")),
+        ("Listed slag heap", yes_no("listed") if "terril" in gdf else None),
+        ("Headframe / pit building", yes_no("headframe")),
         (
-            "Listed slag heap",
-            _yes_no(gdf["listed"]) if "listed" in gdf and "terril" in gdf else None,
+            "Listed headframe",
+            _only_yes(gdf["listed_headframe"], lang) if "listed_headframe" in gdf else None,
         ),
-        ("Headframe / pit building", _yes_no(gdf["headframe"]) if "headframe" in gdf else None),
+        (
+            "Listed pit building",
+            _only_yes(gdf["listed_pit_building"], lang) if "listed_pit_building" in gdf else None,
+        ),
         ("Type", _first(gdf, "type", "typologie", "forme")),
         ("Company", _first(gdf, "compagnie")),
         ("Concession", _first(gdf, "concession")),
-        ("Sunk", _fmt_number(gdf["sunk"]).str.replace("\u202f", "") if "sunk" in gdf else None),
-        (
-            "Closed",
-            _fmt_number(gdf["closed"]).str.replace("\u202f", "") if "closed" in gdf else None,
-        ),
+        ("Sunk", year("sunk")),
+        ("Closed", year("closed")),
         ("Sunk", _first(gdf, "creusement")),
         ("Closed", _first(gdf, "fermeture")),
-        ("Depth", _fmt_number(gdf["depth_max_m"], " m") if "depth_max_m" in gdf else None),
-        ("Depth", _fmt_number(gdf["profondeur"], " m") if "profondeur" in gdf else None),
+        ("Depth", number("depth_max_m", " m")),
+        ("Depth", number("profondeur", " m")),
         ("Shafts", _first(gdf, "n_shafts")),
         ("Period", _first(gdf, "periode")),
         ("Interest", _first(gdf, "interet")),
         ("Protection (MH)", _protection(gdf)),
-        ("Area", _fmt_number(gdf["area_ha"], " ha", 1) if "area_ha" in gdf else None),
-        ("Length", _fmt_number(gdf["length_m"], " m") if "length_m" in gdf else None),
-        ("Population", _fmt_number(gdf["population"]) if "population" in gdf else None),
+        ("Area", number("area_ha", " ha", 1)),
+        ("Length", number("length_m", " m")),
+        ("Population", number("population")),
         ("EPCI", _first(gdf, "epci_nom")),
-        ("km", _fmt_number(gdf["km"], "", 1) if "km" in gdf else None),
+        ("km", number("km", "", 1)),
+        ("Travel time", _minutes(gdf["time_s"]) if "time_s" in gdf else None),
+        ("Duration", _minutes(gdf["duration_s"]) if "duration_s" in gdf else None),
+        ("Mode", _first(gdf, "mode")),
         ("Method", _first(gdf, "method")),
-        ("Approximate", _yes_no(gdf["approximate"]) if "approximate" in gdf else None),
+        ("Approximate", yes_no("approximate")),
         ("Source", _source(gdf["source"]) if "source" in gdf else None),
     ]
-    return [(label, values) for label, values in rows if values is not None]
+    return [(label(name, lang), values) for name, values in rows if values is not None]
+
+
+def _minutes(seconds: pd.Series) -> pd.Series:
+    minutes = pd.to_numeric(seconds, errors="coerce") / 60.0
+    shown: pd.Series[str] = minutes.map(lambda v: f"{v:.0f} min").where(minutes.notna())
+    return shown
 
 
 def _source(values: pd.Series) -> pd.Series:
@@ -153,14 +221,16 @@ def _protection(gdf: pd.DataFrame) -> pd.Series | None:
     return protections
 
 
-def _links(gdf: pd.DataFrame) -> Texts:
-    """Source links: the BRGM sheet of a shaft, or of each shaft of a pit."""
+def _links(gdf: pd.DataFrame, lang: Lang) -> Texts:
+    """Source links: the BRGM sheet of a shaft, or of each shaft of a pit (http(s) only)."""
     out = np.full(len(gdf), "", dtype=object)
+    sheet = html.escape(label("BRGM sheet", lang))
+    shaft_word = label("Shaft", lang)
     if "brgm" in gdf:
         url = escape_html(gdf["brgm"])
         out = np.where(
-            gdf["brgm"].notna().to_numpy(),
-            '<a href="' + url + '" target="_blank" rel="noopener">BRGM sheet</a>',
+            is_web_link(gdf["brgm"]),
+            '<a href="' + url + f'" target="_blank" rel="noopener">{sheet}</a>',
             out,
         )
     if "shafts" in gdf:
@@ -169,9 +239,10 @@ def _links(gdf: pd.DataFrame) -> Texts:
             items = shafts if isinstance(shafts, list) else []
             return " · ".join(
                 f'<a href="{html.escape(str(s["brgm"]))}" target="_blank" rel="noopener">'
-                f"{html.escape('Puits ' + str(s.get('puits') or '?'))}</a>"
+                f"{html.escape(shaft_word + ' ' + str(s.get('puits') or '?'))}</a>"
                 for s in items
-                if isinstance(s, dict) and s.get("brgm")
+                if isinstance(s, dict)
+                and str(s.get("brgm") or "").lower().startswith(("http://", "https://"))
             )
 
         links = gdf["shafts"].map(pit_links).to_numpy(dtype=object)
@@ -179,7 +250,7 @@ def _links(gdf: pd.DataFrame) -> Texts:
     return out
 
 
-def popup_html(gdf: pd.DataFrame, layer_label: str) -> tuple[Texts, Texts]:
+def popup_html(gdf: pd.DataFrame, layer_label: str, *, lang: Lang = "fr") -> tuple[Texts, Texts]:
     """Return the popup HTML and the tooltip text of every feature.
 
     The title is the feature's ``name`` (or ``nom``, ``commune``, ``site_id``), else the
@@ -192,28 +263,42 @@ def popup_html(gdf: pd.DataFrame, layer_label: str) -> tuple[Texts, Texts]:
         The features' attributes.
     layer_label : str
         The layer's name, the title of features that have none.
+    lang : {"fr", "en"}, default "fr"
+        The language of the field labels.
 
     Returns
     -------
-    popup, tooltip : numpy.ndarray
-        Two object arrays of str, one item per row of ``gdf``.
+    popup : numpy.ndarray
+        Object array of HTML (str), one item per row of ``gdf``: every value escaped.
+    tooltip : numpy.ndarray
+        Object array of plain text (str): the page sets it as text.
 
     Examples
     --------
-    >>> popup, tip = popup_html(pd.DataFrame({"depth_max_m": [712.0]}), "Shafts")
-    >>> tip.tolist(), "712 m" in popup[0]
-    (['Shafts'], True)
+    >>> popup, tip = popup_html(pd.DataFrame({"depth_max_m": [712.0]}), "Shafts", lang="en")
+    >>> tip.tolist(), "712 m" in popup[0], "Depth" in popup[0]
+    (['Shafts'], True, True)
     """
     names = _first(gdf, "name", "nom", "commune", "site_id")
-    unnamed = np.full(len(gdf), html.escape(layer_label), dtype=object)
-    title = escape_html(names) if names is not None else unnamed
-    title = np.where(title == "", html.escape(layer_label), title)
+    if names is None:
+        plain = np.full(len(gdf), layer_label, dtype=object)
+    else:
+        plain = names.astype(object).where(names.notna(), "").astype(str).to_numpy(dtype=object)
+        plain = np.where(plain == "", layer_label, plain)
+    title = escape_html(pd.Series(plain, index=gdf.index))
     body = np.full(len(gdf), "", dtype=object)
-    for label, values in _popup_rows(gdf):
+    for name, values in _popup_rows(gdf, lang):
         text = escape_html(values)
-        row = f"<tr><th>{html.escape(label)}</th><td>" + text + "</td></tr>"
+        row = f"<tr><th>{html.escape(name)}</th><td>" + text + "</td></tr>"
         body = body + np.where(values.notna().to_numpy() & (text != ""), row, "")
-    links = _links(gdf)
+    if "in_contour" in gdf:
+        flags = gdf["in_contour"].astype("boolean")
+        outside = flags.eq(False).fillna(False).to_numpy(dtype=bool)
+        note = f'<p class="bg-out">{html.escape(label("outside the basin contour", lang))}</p>'
+        title_note = np.where(outside, note, "")
+    else:
+        title_note = np.full(len(gdf), "", dtype=object)
+    links = _links(gdf, lang)
     footer = np.where(links != "", '<div class="bg-links">' + links + "</div>", "")
     popup = (
         '<div class="bg-popup"><h4>'
@@ -221,7 +306,8 @@ def popup_html(gdf: pd.DataFrame, layer_label: str) -> tuple[Texts, Texts]:
         + "</h4><table>"
         + body
         + "</table>"
+        + title_note
         + footer
         + "</div>"
     )
-    return popup, title
+    return popup, plain
