@@ -452,6 +452,31 @@ def test_simplify_closes_rings_on_one_node():
     assert m[0, 1] == pytest.approx(2 * half + side, rel=1e-3)
 
 
+def test_origin_on_a_loop_road_takes_the_cheaper_way_round():
+    # A closed loop (both ends one node) with a road leaving it: snapped on the loop, a stop
+    # reaches the node the shorter way round, not by the whole loop (csr_matrix summed the
+    # two links). Checked against networkx, with the stop as a node of a multigraph.
+    ring = shapely.LineString([(3.0, 50.4), (3.01, 50.4), (3.01, 50.41), (3.0, 50.41), (3.0, 50.4)])
+    tail = shapely.LineString([(3.0, 50.4), (2.99, 50.4)])
+    net = load_network(gpd.GeoSeries([ring, tail], crs=4326))
+    assert (net.edges["u"] == net.edges["v"]).sum() == 1
+    stops = [(3.008, 50.4), (2.99, 50.4)]
+    m = network_distance_matrix(stops, network=net).to_numpy()
+    snapped = net.snap(stops)
+    graph = nx.MultiGraph()
+    for row in net.edges.itertuples():
+        graph.add_edge(row.u, row.v, weight=row.length_m)
+    for name, edge, frac in zip("od", snapped["edge"], snapped["frac"], strict=True):
+        u, v, length = net.edges.loc[edge, ["u", "v", "length_m"]]
+        graph.add_edge(name, u, weight=frac * length)
+        graph.add_edge(name, v, weight=(1 - frac) * length)
+    expected = nx.shortest_path_length(graph, "o", "d", weight="weight")
+    assert m[0, 1] == pytest.approx(expected, rel=1e-9)
+    assert m[1, 0] == pytest.approx(expected, rel=1e-9)  # the same both ways on two-way roads
+    ring_m = float(net.edges.loc[net.edges["u"] == net.edges["v"], "length_m"].iat[0])
+    assert m[0, 1] < ring_m / 2 + GEOD.geometry_length(tail) + 1
+
+
 # --- the public API of Network, result objects, shims and the cache's options -------------
 
 LINE = gpd.GeoSeries([shapely.LineString([(3.0, 50.4), (3.01, 50.4)])], crs=4326)

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 
 import bassin_geo as bg
-from bassin_geo.cli import distances, export, layers, routing, stages
+from bassin_geo.cli import distances, export, layers, network, routing, stages
 from bassin_geo.cli.strip import strip
 
 __all__ = ["main"]
@@ -139,6 +139,7 @@ for _command in (
     strip,
     export.map_,
     export.export,
+    network.network,
 ):
     main.add_command(_command)
 

@@ -20,14 +20,41 @@ if TYPE_CHECKING:
 
 __all__ = ["route", "tour"]
 
+
+class _NetworkSource(click.Path):
+    """An existing file, or ``auto`` for the basin's cached network."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Accept ``auto`` as it is, and check anything else is an existing file.
+
+        Parameters
+        ----------
+        value : Any
+            What was given.
+        param : click.Parameter or None
+            The option.
+        ctx : click.Context or None
+            The command's context.
+
+        Returns
+        -------
+        Any
+            ``"auto"`` or the path.
+        """
+        if value == "auto":
+            return value
+        return super().convert(value, param, ctx)
+
+
 _NETWORK_OPTIONS = [
     click.option(
         "--network",
         "network_file",
-        type=click.Path(exists=True),
+        type=_NetworkSource(exists=True),
         default=None,
         help="An OSM extract (.osm.pbf/.osm), osmnx GraphML, network cache (.npz) or "
-        "line layer. Without it, legs are straight geodesic lines.",
+        "line layer; 'auto' for the basin's network from OpenStreetMap (downloaded once, "
+        "see 'bassin-geo network'). Without it, legs are straight geodesic lines.",
     ),
     click.option(
         "--mode",
@@ -65,7 +92,8 @@ class _RoutingOptions:
     Parameters
     ----------
     network_file : str or None
-        ``--network``: the file to route on; None for straight legs.
+        ``--network``: the file to route on, ``"auto"`` for the basin's cached network;
+        None for straight legs.
     mode : str or None
         ``--mode``: walk, bike or drive; None for the network's own mode.
     clip_basin : bool
@@ -99,9 +127,9 @@ class _RoutingOptions:
         if self.network_file is None:
             return None
         return bg.load_network(
-            self.network_file,
+            None if self.network_file == "auto" else self.network_file,
             mode=self.mode,
-            clip="basin" if self.clip_basin else None,
+            clip="basin" if self.clip_basin else "auto",
             prefer_railways=self.prefer_railways,
             progress=True,
         )
@@ -161,6 +189,7 @@ def route(stops: tuple[str, ...], options: _RoutingOptions) -> None:
     \b
     Example:
       bassin-geo route 9-9bis 11/19 Arenberg
+      bassin-geo route Delloye Arenberg --network auto --mode bike
       bassin-geo route 9-9bis 11/19 --network nord-pas-de-calais-latest.osm.pbf \\
           --mode bike --clip-basin --output visit.gpx
     """
@@ -190,6 +219,7 @@ def tour(
     Example:
       bassin-geo tour 9-9bis 11/19 Arenberg Delloye --start Delloye --return
       bassin-geo tour --headframes --start Delloye --output headframes.gpx
+      bassin-geo tour --headframes --start Delloye --network auto --mode bike
     """
     if not stops and not headframes:
         msg = "give the stops to visit, or --headframes"

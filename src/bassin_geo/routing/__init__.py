@@ -8,7 +8,9 @@ The modules, each with one job:
 - :mod:`~bassin_geo.routing.readers`: one reader per source (OpenStreetMap PBF and XML,
   GraphML, line layers); :mod:`~bassin_geo.routing.simplify` merges chains of edges;
   :mod:`~bassin_geo.routing.railways` lays the old mining railways over a network.
-- :mod:`~bassin_geo.routing.build`: :func:`load_network`, its options and its cache.
+- :mod:`~bassin_geo.routing.build`: :func:`load_network`, its options and its cache;
+  :mod:`~bassin_geo.routing.fetch` downloads the basin's OpenStreetMap extract into the
+  user's cache folder when no source is given.
 - :mod:`~bassin_geo.routing.matrix`, :mod:`~bassin_geo.routing.reachable`,
   :mod:`~bassin_geo.routing.itinerary` (with the solvers of :mod:`~bassin_geo.routing.tsp`):
   what users ask of a network.

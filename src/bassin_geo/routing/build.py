@@ -24,6 +24,13 @@ from bassin_geo.errors import BassinGeoWarning, DataFileError, InvalidInputError
 from bassin_geo.modes import mode_rules
 from bassin_geo.places.checks import check_distance
 from bassin_geo.places.resolve import as_places
+from bassin_geo.routing.fetch import (
+    DEFAULT_OSM_URL,
+    cache_lock,
+    fetch_extract,
+    network_cache_path,
+    osm_url,
+)
 from bassin_geo.routing.network import Network
 from bassin_geo.routing.options import check_flag
 from bassin_geo.routing.railways import add_railways
@@ -196,10 +203,10 @@ def _load_saved(path: Path, asked: dict[str, Any]) -> Network:
 
 @keyword_only(1, ("mode", "clip"))
 def load_network(
-    source: Any,
+    source: Any = None,
     *,
     mode: str | None = None,
-    clip: Any = None,
+    clip: Any = "auto",
     clip_margin_m: float = 2000.0,
     rules: dict[str, Any] | None = None,
     prefer_railways: float | None = None,
@@ -214,18 +221,28 @@ def load_network(
 ) -> Network:
     """Build a routable network, or reload a saved one.
 
+    Without a source, the network is the basin's: built from OpenStreetMap's
+    Nord-Pas-de-Calais extract, downloaded once into the cache folder
+    (:func:`~bassin_geo.routing.fetch.fetch_extract`), and kept there built, one file per
+    mode and set of options, so that later calls only read it back.
+
     Parameters
     ----------
-    source : path, GeoDataFrame or GeoSeries
-        An OpenStreetMap extract (``.osm.pbf`` read with pyrosm; ``.osm``, ``.osm.bz2``,
-        ``.osm.gz`` streamed), a GraphML file written by osmnx, a network saved by
-        :meth:`Network.save` (``.npz``), a line layer file (GeoPackage, GeoJSON...) or a
-        GeoDataFrame / GeoSeries of lines in any known CRS.
+    source : path, GeoDataFrame or GeoSeries, optional
+        None (the default) for the basin's network from the cached OpenStreetMap extract
+        (``BASSIN_GEO_OSM_URL`` names another extract, ``BASSIN_GEO_CACHE_DIR`` another
+        cache folder). Otherwise an OpenStreetMap extract (``.osm.pbf`` read with
+        pyrosm; ``.osm``, ``.osm.bz2``, ``.osm.gz`` streamed), a GraphML file written
+        by osmnx, a network saved by :meth:`Network.save` (``.npz``), a line layer file
+        (GeoPackage, GeoJSON...) or a GeoDataFrame / GeoSeries of lines in any known CRS.
     mode : {"walk", "bike", "drive"}, optional
         Which ways are used and how fast (:data:`bassin_geo.MODES`); default "walk". A
         saved network keeps the mode it was built with: asking another raises.
-    clip : "basin", geometry or GeoDataFrame, optional
-        Keep only OSM data within this area plus ``clip_margin_m`` metres.
+    clip : "auto", "basin", geometry, GeoDataFrame or None
+        Keep only OSM data within this area plus ``clip_margin_m`` metres. ``"auto"``
+        (the default) is ``"basin"`` for the default extract (Geofabrik's
+        Nord-Pas-de-Calais, a region much larger than the basin) and None (no clip) for
+        a given source or an extract named by ``BASSIN_GEO_OSM_URL``.
     clip_margin_m : float
         The margin around ``clip``, in metres.
     rules : dict, optional
@@ -251,7 +268,9 @@ def load_network(
     cache : path, optional
         A ``.npz`` file: read it if it exists, is newer than ``source`` and was built
         from the same source with the same options; otherwise (re)build the network and
-        write it there (with a warning when it held a network built otherwise).
+        write it there (with a warning when it held a network built otherwise). Without
+        a source it defaults to a file of the cache folder
+        (:func:`~bassin_geo.routing.fetch.network_cache_path`).
     progress : bool, optional
         Show a progress bar (default: when stderr is a terminal).
 
@@ -265,7 +284,9 @@ def load_network(
     InvalidInputError
         A bad option or source type.
     NetworkError
-        A saved ``.npz`` network was built with other options than those given.
+        A saved ``.npz`` network was built with other options than those given; without
+        a source, the extract cannot be downloaded (the message names the URL and where
+        to put the file) or does not match its published md5.
     DataFileError, EmptyInputError, CRSMismatchError
         An unreadable or empty source, a layer without CRS.
 
@@ -276,6 +297,35 @@ def load_network(
     >>> net.metric_crs.to_epsg()  # measured in UTM 35N, not Lambert-93
     32635
     """
+    if source is None:
+        url = osm_url()
+        if isinstance(clip, str) and clip == "auto":
+            clip = "basin" if url == DEFAULT_OSM_URL else None
+        full_rules = mode_rules(mode or "walk", rules)  # a bad mode fails before the download
+        extract = fetch_extract(url, progress=progress)
+        options: dict[str, Any] = {
+            "mode": mode,
+            "clip": clip,
+            "clip_margin_m": clip_margin_m,
+            "rules": rules,
+            "prefer_railways": prefer_railways,
+            "railway_join_m": railway_join_m,
+            "split_at_intersections": split_at_intersections,
+            "tolerance_m": tolerance_m,
+            "speed_column": speed_column,
+            "cost_column": cost_column,
+            "simplify": simplify,
+        }
+        if cache is None:
+            record = build_options(
+                extract, **{**options, "mode": mode or "walk", "rules": full_rules}
+            )
+            cache = network_cache_path(extract, record)
+        # Two processes building the same network write one file, one after the other.
+        with cache_lock(cache):
+            return load_network(extract, cache=cache, progress=progress, **options)
+    if isinstance(clip, str) and clip == "auto":
+        clip = None
     src_path = Path(source) if isinstance(source, (str, Path)) else None
     if progress is not None:
         progress = check_flag(progress, "progress")

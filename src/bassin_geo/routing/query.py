@@ -304,9 +304,16 @@ def shortest_costs(
         k = len(o.edge[sl])
         # Each origin becomes a virtual node linked to its edge's ends by the partial
         # costs: one Dijkstra run per origin instead of one per edge end.
+        ends_u, ends_v = eu[o.edge[sl]], ev[o.edge[sl]]
+        cost_u, cost_v = to_u[sl], to_v[sl]
+        # On a loop road both ends are one node, and csr_matrix would sum the two links
+        # into the length of the whole loop: keep the cheaper one only.
+        loop = ends_u == ends_v
+        cost_u = np.where(loop, np.minimum(cost_u, cost_v), cost_u)
+        cost_v = np.where(loop, np.inf, cost_v)
         rows = np.r_[np.arange(k), np.arange(k)]
-        cols = np.r_[eu[o.edge[sl]], ev[o.edge[sl]]]
-        vals = np.r_[to_u[sl], to_v[sl]]
+        cols = np.r_[ends_u, ends_v]
+        vals = np.r_[cost_u, cost_v]
         ok = np.isfinite(vals)
         links = sparse.csr_matrix((np.maximum(vals[ok], 1e-9), (rows[ok], cols[ok])), shape=(k, n))
         aug = sparse.bmat(
