@@ -637,7 +637,7 @@ def test_the_flag_walk_finds_the_known_flags():
 
 
 # Flags of other areas not yet checked: each is a one-line fix in its owner's module.
-NOT_YET = {("as_places", "resolve_polygons"): "places/resolve.py: as_places takes any truthy value"}
+NOT_YET: dict[tuple[str, str], str] = {}
 
 
 @pytest.mark.parametrize(
@@ -706,20 +706,7 @@ def hostile_file(tmp_path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(
-    "index",
-    [
-        pytest.param(
-            i,
-            marks=pytest.mark.xfail(
-                reason="io/gpx.py (issue 14) writes control characters XML cannot hold"
-            ),
-        )
-        if "\x01" in name
-        else i
-        for i, name in enumerate(HOSTILE)
-    ],
-)
+@pytest.mark.parametrize("index", range(len(HOSTILE)))
 def test_hostile_names_give_well_formed_gpx(hostile_file, tmp_path, index):
     layer = bg.read_layer(hostile_file).iloc[[index]]
     out = to_gpx(layer, tmp_path / "h.gpx")

@@ -411,6 +411,9 @@ def as_places(
     >>> as_places(found).geometry.iloc[0].geom_type
     'Point'
     """
+    if not isinstance(resolve_polygons, bool | np.bool_):
+        msg = f"resolve_polygons must be True or False, got {resolve_polygons!r}"
+        raise InvalidInputError(msg)
     if isinstance(places, pd.DataFrame | gpd.GeoSeries):  # GeoDataFrame included
         return _frame(places, resolve_polygons, where, id)
     if _is_one_place(places):
