@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from pyproj import CRS, Proj, Transformer
 from scipy.spatial import cKDTree
 
-from bassin_geo.crs import GEOD, WGS84, metric_crs_for
+from bassin_geo.crs import WGS84, geod_inv, metric_crs_for, transform_xy
 
 __all__ = [
     "CHUNK_PAIRS",
@@ -231,7 +231,7 @@ def planar_reach(
 
 def _transform(transformer: Transformer) -> Callable[[FloatArray], FloatArray]:
     def apply(xy: FloatArray) -> FloatArray:
-        return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+        return np.column_stack(transform_xy(transformer, xy[:, 0], xy[:, 1]))
 
     return apply
 
@@ -275,7 +275,7 @@ class ProjectedGeometries:
             # get_x/get_y give NaN for non-points, which the transform carries through.
             lon, lat = shapely.get_x(geoms[part]), shapely.get_y(geoms[part])
             self.lon[part], self.lat[part] = lon, lat
-            self.x[part], self.y[part] = frame.to_metric.transform(lon, lat)
+            self.x[part], self.y[part] = transform_xy(frame.to_metric, lon, lat)
 
         in_threads(n, run)
         self.all_points = bool(self.point.all())
@@ -367,7 +367,7 @@ def geodesic_distances(
     out = np.empty(len(lon1))
 
     def run(part: slice) -> None:
-        out[part] = GEOD.inv(lon1[part], lat1[part], lon2[part], lat2[part])[2]
+        out[part] = geod_inv(lon1[part], lat1[part], lon2[part], lat2[part])[2]
 
     in_threads(len(lon1), run)
     return out
@@ -427,7 +427,7 @@ def pair_distances(
             ends = shapely.get_coordinates(shapely.shortest_line(a.metric[ra], b.metric[rb]))
             # Both ends equal: the shapes touch or overlap. Exactly 0, not a round-trip error.
             touch = (ends[0::2] == ends[1::2]).all(axis=1)
-            lon, lat = a.frame.to_wgs84.transform(ends[:, 0], ends[:, 1])
+            lon, lat = transform_xy(a.frame.to_wgs84, ends[:, 0], ends[:, 1])
             lon, lat = lon.reshape(-1, 2), lat.reshape(-1, 2)
             # A point end is the point itself: keep its exact coordinates, not a round trip.
             for col, side, idx in ((0, a, ra), (1, b, rb)):
