@@ -160,6 +160,19 @@ def test_matrix_matches_geod_loop(sites):
     assert (m.to_numpy() == m.to_numpy().T).all()
 
 
+def test_matrix_of_a_set_against_itself_is_the_symmetric_one(sites):
+    sub = sites.iloc[::41]
+    half = distance_matrix(sub)
+    # The same object or a copy: recognised, half computed (bit for bit the same answer).
+    for other in (sub, sub.copy()):
+        pd.testing.assert_frame_equal(distance_matrix(sub, other), half)
+    # Same geometries in another order: a rectangular matrix, the same numbers.
+    flipped = sub.iloc[::-1]
+    got = distance_matrix(sub, flipped)
+    np.testing.assert_allclose(got.to_numpy(), half.to_numpy()[:, ::-1], atol=MM, rtol=0)
+    assert list(got.columns) == list(flipped["site_id"])
+
+
 def test_matrix_rectangular_and_planar(sites, heaps):
     origins = sites.iloc[:7]
     dest = heaps.iloc[:5]

@@ -173,6 +173,14 @@ def _network_matrix(
     return _labelled(result, po, pd_)
 
 
+def _same_geometries(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> bool:
+    """The same geometries in the same order: the matrix is then symmetric (half of it)."""
+    # Linear in the size of the inputs, against a quadratic matrix: always worth checking.
+    return len(a) == len(b) and bool(
+        shapely.equals_identical(a.geometry.to_numpy(), b.geometry.to_numpy()).all()
+    )
+
+
 @keyword_only(2, ("method",))
 def distance_matrix(
     origins: PlacesLike,
@@ -188,7 +196,8 @@ def distance_matrix(
     origins : GeoDataFrame, GeoSeries, or list of site ids, names, geometries, (lon, lat)
         Polygon sites count in full (distance to the nearest edge).
     destinations : same as ``origins``, optional
-        Defaults to ``origins``: the matrix is then symmetric with a zero diagonal, and
+        Defaults to ``origins``. When the destinations are the origins (the same
+        geometries in the same order), the matrix is symmetric with a zero diagonal, and
         only half of it is computed.
     method : {"geodesic", "planar", "network"}
         ``"network"`` measures along ``network`` (its ``distance_matrix`` method: shortest
@@ -229,8 +238,11 @@ def distance_matrix(
         raise InvalidInputError(msg)
     check_same_crs(origins, destinations, ("origins", "destinations"))
     po = as_places(origins, resolve_polygons=True, where="origins")
-    symmetric = destinations is None
-    pd_ = po if symmetric else as_places(destinations, resolve_polygons=True, where="destinations")
+    if destinations is None or destinations is origins:
+        pd_ = po
+    else:
+        pd_ = as_places(destinations, resolve_polygons=True, where="destinations")
+    symmetric = pd_ is po or _same_geometries(po, pd_)
     frame = metric_frame(po, pd_)
     so = ProjectedGeometries(po.geometry.to_numpy(), frame)
     sd = None if symmetric else ProjectedGeometries(pd_.geometry.to_numpy(), frame)
