@@ -62,6 +62,9 @@ Ranked: TypeAlias = tuple[IntArray, IntArray, FloatArray, IntArray]
 
 #: Pairs measured at once: bounds the memory of the matrix and the nearest searches.
 CHUNK_PAIRS = 2_000_000
+# Candidate pairs of one nearest-point search step: its temporaries (distances, indexes,
+# masks, about 100 bytes a pair) stay small beside the answers (32 bytes a row).
+_NEAREST_CHUNK = 500_000
 # Below this many pairs per thread, threads cost more than they save.
 _THREAD_MIN = 100_000
 # Relative slack on scale factors and their ratios: covers the rounding of projections and
@@ -504,6 +507,8 @@ def _rank_rows(rows: IntArray, targets: IntArray, dist: FloatArray, k: int, limi
 
 
 def _concat(found: list[Ranked]) -> Ranked:
+    if len(found) == 1:  # one chunk (most calls): no copy of the answers
+        return found[0]
     rows, targets, dist, rank = (np.concatenate(parts) for parts in zip(*found, strict=True))
     return rows, targets, dist, rank
 
@@ -524,7 +529,7 @@ def _nearest_points(
     while pending.size:
         passes += 1
         left = []
-        step = max(1, CHUNK_PAIRS // kk)
+        step = max(1, _NEAREST_CHUNK // kk)
         for s in range(0, pending.size, step):
             chunk = pending[s : s + step]
             # First pass: every row in order, so a slice (a view), not a gathered copy.
@@ -564,9 +569,9 @@ def _nearest_points(
             found.append(
                 (
                     np.broadcast_to(chunk[:, None], ok.shape)[ok],
-                    best_j[ok].astype(np.intp),
+                    best_j[ok].astype(np.intp, copy=False),
                     best_d[ok],
-                    rank[ok].astype(np.intp),
+                    rank[ok].astype(np.intp, copy=False),
                 )
             )
             left.append(chunk[~settled])
