@@ -242,8 +242,8 @@ def _transform(transformer: Transformer) -> Callable[[FloatArray], FloatArray]:
 class ProjectedGeometries:
     """WGS84 geometries with what the searches need: metric coordinates and shapes.
 
-    Points keep their exact longitude/latitude (``lon``, ``lat``) and metric ``x``, ``y``;
-    other geometries are projected on first use (``metric``).
+    Points keep their exact longitude/latitude (``lon``, ``lat``) and metric ``x``, ``y``
+    (the columns of ``xy``); other geometries are projected on first use (``metric``).
 
     Parameters
     ----------
@@ -271,7 +271,11 @@ class ProjectedGeometries:
         self.frame = frame
         n = len(geoms)
         self.point: BoolArray = np.empty(n, dtype=bool)
-        self.lon, self.lat, self.x, self.y = (np.empty(n) for _ in range(4))
+        self.lon, self.lat = np.empty(n), np.empty(n)
+        # x and y are the columns of one (n, 2) array: the searches take it as it is,
+        # without stacking a copy of a million coordinates.
+        self.xy: FloatArray = np.empty((n, 2))
+        self.x, self.y = self.xy[:, 0], self.xy[:, 1]
 
         def run(part: slice) -> None:
             self.point[part] = shapely.get_type_id(geoms[part]) == shapely.GeometryType.POINT
@@ -299,7 +303,7 @@ class ProjectedGeometries:
     @functools.cached_property
     def anchor_xy(self) -> FloatArray:
         """One metric point on each geometry: bounds its distance to anything from above."""
-        xy = np.column_stack([self.x, self.y])
+        xy: FloatArray = self.xy.copy()
         rest = ~self.point
         if rest.any():
             xy[rest] = shapely.get_coordinates(shapely.point_on_surface(self.metric[rest]))
@@ -519,8 +523,8 @@ def _nearest_points(
     """k nearest for point inputs and point targets: cKDTree in the plane, then re-rank."""
     frame = a.frame
     bound = planar_reach(limit, frame, method) if np.isfinite(limit) else np.inf
-    tree = cKDTree(np.column_stack([b.x, b.y]))
-    xy = np.column_stack([a.x, a.y])
+    tree = cKDTree(b.xy)
+    xy = a.xy
     m = len(b)
     pending = np.arange(len(a))
     kk = min(k + 1, m)
