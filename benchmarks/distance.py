@@ -11,13 +11,15 @@
 Run ``python benchmarks/distance.py`` (``--points 200000`` for a quicker run). Rounds are
 interleaved (every contender once per round, in turn) so that a change in the machine's load
 hits them alike; the medians are reported with the load average of each round. Peak memory
-over the input is measured once per contender in a forked child (Linux: the peak resident
-size is reset through ``/proc/self/clear_refs`` at the start).
+over the input is measured once per contender before the timed rounds, each in a forked
+child (Linux: freed memory handed back with ``malloc_trim``, then the peak resident size
+reset through ``/proc/self/clear_refs``).
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import platform
 import statistics
@@ -75,6 +77,9 @@ def peak_over_input(func: Callable[[], object]) -> float | None:
     pid = os.fork()
     if pid == 0:  # the child: the parent's memory is its input, already resident
         try:
+            # Hand the memory the parent freed back to the system first, or the child would
+            # reuse those resident pages and its peak would not show what it needs.
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
             with open("/proc/self/clear_refs", "w") as f:
                 f.write("5")  # reset the peak (VmHWM) to the current resident size
             base = _status("VmRSS")
@@ -173,6 +178,8 @@ def main() -> None:
     }
     if not args.no_peer:
         contenders["geopandas.sjoin_nearest (Lambert-93)"] = lambda: sjoin_reference(points, sites)
+    # Memory first, each in a fresh child of a process that has not run them yet.
+    peaks = {name: peak_over_input(func) for name, func in contenders.items()}
     wall, cpu, loads = rounds(contenders, args.repeat)
     floor_name = next(iter(contenders))
     print(
@@ -183,7 +190,6 @@ def main() -> None:
         f"   {'':45s} {'wall s':>7s} {'/floor':>7s} {'CPU s':>7s} {'/floor':>7s} "
         f"{'peak MiB':>9s} {'/floor':>7s}"
     )
-    peaks = {name: peak_over_input(func) for name, func in contenders.items()}
     for name in contenders:
         peak, base = peaks[name], peaks[floor_name]
         mem = f"{peak:9.0f} {peak / base:7.2f}" if peak is not None and base else f"{'n/a':>9s}"
