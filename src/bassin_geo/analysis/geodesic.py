@@ -25,6 +25,7 @@ Used by :mod:`bassin_geo.analysis.distances`, :mod:`bassin_geo.analysis.locate`,
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -517,6 +518,82 @@ def _concat(found: list[Ranked]) -> Ranked:
     return rows, targets, dist, rank
 
 
+@dataclass(frozen=True)
+class _Grid:
+    """Square cells over the targets, each with the target nearest to all of its points.
+
+    ``owner`` holds, per cell, the target that is the nearest one on the ellipsoid (and in
+    the plane) for every point of the cell, or -1 where that is not certain.
+    """
+
+    x0: float
+    y0: float
+    cell: float
+    owner: NDArray[np.int32]
+
+    def lookup(self, xy: FloatArray) -> NDArray[np.int32]:
+        ny, nx = self.owner.shape
+        ix = np.floor((xy[:, 0] - self.x0) / self.cell)
+        iy = np.floor((xy[:, 1] - self.y0) / self.cell)
+        inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+        out: NDArray[np.int32] = np.full(len(xy), -1, dtype=np.int32)
+        out[inside] = self.owner[iy[inside].astype(np.intp), ix[inside].astype(np.intp)]
+        return out
+
+
+# The lookup grid: its cell (metres), its margin around the targets, the inputs from which
+# it pays for itself, and how many are kept (keyed by the targets' coordinates and frame).
+_GRID_CELL_M = 100.0
+_GRID_PAD_M = 5_000.0
+_GRID_MIN_POINTS = 200_000
+_GRID_CACHE = 4
+_grids: dict[tuple[bytes, str], _Grid] = {}
+
+
+def _grid_for(b: ProjectedGeometries, frame: MetricFrame) -> _Grid:
+    """The lookup grid of these targets in this frame, built once (0.3 s for the sites).
+
+    Why a cell's owner is exact: within a cell, every point is at most ``r`` (half the
+    cell's diagonal) from the centre, so its planar distance to any target differs from
+    the centre's by at most ``r``. If the nearest target j of the centre (planar distance
+    d1) and the second one (d2) satisfy ``planar_reach(d1 + r) < d2 - r``, then for every
+    point of the cell each rival lies beyond the reach of j's planar distance: the search
+    of :func:`_nearest_points` would settle the point with j alone, and j is also the
+    nearest in the plane. The scale-factor bounds are those of the grid's own box, which
+    holds every point it answers and every target, so the grid does not depend on the
+    query and is built once per target set; points outside it, or in an uncertain cell,
+    go to the tree.
+    """
+    crs_text = frame.crs.to_string()
+    key = (hashlib.sha1(b.xy.tobytes()).digest(), crs_text)
+    grid = _grids.get(key)
+    if grid is not None:
+        return grid
+    x0, y0 = b.xy.min(axis=0) - _GRID_PAD_M
+    x1, y1 = b.xy.max(axis=0) + _GRID_PAD_M
+    ex, ey = np.meshgrid(np.linspace(x0, x1, 17), np.linspace(y0, y1, 17))
+    lon, lat = transform_xy(frame.to_wgs84, ex.ravel(), ey.ravel())
+    box = (
+        float(np.floor(lon.min() * 100) / 100),
+        float(np.floor(lat.min() * 100) / 100),
+        float(np.ceil(lon.max() * 100) / 100),
+        float(np.ceil(lat.max() * 100) / 100),
+    )
+    frame = _frame_for(crs_text, box)
+    cell = _GRID_CELL_M
+    nx, ny = int(np.ceil((x1 - x0) / cell)), int(np.ceil((y1 - y0) / cell))
+    gx, gy = np.meshgrid(x0 + cell * (np.arange(nx) + 0.5), y0 + cell * (np.arange(ny) + 0.5))
+    d, j = cKDTree(b.xy).query(np.column_stack([gx.ravel(), gy.ravel()]), k=2, workers=-1)
+    r = cell * np.sqrt(0.5) * (1 + _SLACK)
+    certain = planar_reach(d[:, 0] + r, frame, "geodesic", planar=True) < d[:, 1] - r
+    owner = np.where(certain, j[:, 0], -1).astype(np.int32).reshape(ny, nx)
+    grid = _Grid(float(x0), float(y0), cell, owner)
+    if len(_grids) >= _GRID_CACHE:
+        _grids.pop(next(iter(_grids)))
+    _grids[key] = grid
+    return grid
+
+
 def _nearest_points(
     a: ProjectedGeometries, b: ProjectedGeometries, k: int, limit: float, method: str
 ) -> Ranked:
@@ -530,6 +607,18 @@ def _nearest_points(
     kk = min(k + 1, m)
     found: list[Ranked] = []
     passes = 0
+    in_order = True  # pending is every row in order
+    if k == 1 and m >= 2 and len(a) >= _GRID_MIN_POINTS:
+        # Most points fall in a cell whose nearest target is certain: one array lookup
+        # instead of a tree query; the others are searched below.
+        owner = _grid_for(b, frame).lookup(xy)
+        sure = np.flatnonzero(owner >= 0)
+        targets = owner[sure].astype(np.intp)
+        dist = pair_distances(a, b, sure, targets, method)
+        ok = dist <= limit
+        found.append((sure[ok], targets[ok], dist[ok], np.ones(int(ok.sum()), dtype=np.intp)))
+        pending = np.flatnonzero(owner < 0)
+        in_order = False
     while pending.size:
         passes += 1
         left = []
@@ -537,7 +626,7 @@ def _nearest_points(
         for s in range(0, pending.size, step):
             chunk = pending[s : s + step]
             # First pass: every row in order, so a slice (a view), not a gathered copy.
-            query = xy[s : s + step] if passes == 1 else xy[chunk]
+            query = xy[s : s + step] if passes == 1 and in_order else xy[chunk]
             d, j = tree.query(query, k=kk, distance_upper_bound=bound, workers=-1)
             d, j = d.reshape(len(chunk), kk), j.reshape(len(chunk), kk)
             # A target can beat the k-th planar candidate on the reported distance only if
@@ -582,7 +671,7 @@ def _nearest_points(
         pending = np.concatenate(left)
         kk = min(2 * kk, m)
     rows, targets, dist, rank = _concat(found)
-    if passes > 1:  # rows settled in a later pass come last: back to input order
+    if passes > 1 or (not in_order and len(found) > 1):  # back to input order
         order = np.argsort(rows, kind="stable")  # a row's ranks come from one pass, in order
         rows, targets, dist, rank = rows[order], targets[order], dist[order], rank[order]
     return rows, targets, dist, rank
