@@ -306,6 +306,33 @@ def test_nearest_large_input_ids_and_distances(sites):
     np.testing.assert_array_equal(got["target_index"].to_numpy()[sample], want["target_index"])
 
 
+@pytest.mark.parametrize("kw", [{}, {"method": "planar"}, {"max_distance_m": 700}])
+def test_nearest_lookup_grid_gives_the_tree_answers(sites, monkeypatch, kw):
+    # The grid over the targets (used from 200,000 points) forced on for a small input:
+    # the same rows, targets and distances as the tree search, and as brute force.
+    from bassin_geo.analysis import geodesic
+
+    pts = pd.concat(
+        [
+            random_points(1_500, seed=11),
+            random_points(200, seed=12, box=(1.0, 49.5, 4.5, 51.2)),  # partly off the grid
+            gpd.GeoDataFrame(geometry=sites.geometry.iloc[::25].to_numpy(), crs=4326),
+        ],
+        ignore_index=True,
+    )
+    without = nearest(pts, **kw)
+    monkeypatch.setattr(geodesic, "_GRID_MIN_POINTS", 1)
+    with_grid = nearest(pts, **kw)
+    pd.testing.assert_frame_equal(with_grid, without)
+    sample = pts.iloc[::9].reset_index(drop=True)
+    metric = kw.get("method", "geodesic")
+    want = brute_nearest(sample, sites, 1, metric=metric, limit=kw.get("max_distance_m", np.inf))
+    got = nearest(sample, **kw)
+    np.testing.assert_array_equal(got["point_index"], want["point_index"])
+    np.testing.assert_array_equal(got["target_index"], want["target_index"])
+    np.testing.assert_allclose(got["distance_m"], want["distance_m"], atol=MM, rtol=0)
+
+
 def _nearest_distances(pts):
     return nearest(pts)["distance_m"].to_numpy()
 
