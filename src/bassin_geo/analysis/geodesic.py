@@ -533,11 +533,14 @@ class _Grid:
 
     def lookup(self, xy: FloatArray) -> NDArray[np.int32]:
         ny, nx = self.owner.shape
-        ix = np.floor((xy[:, 0] - self.x0) / self.cell)
-        iy = np.floor((xy[:, 1] - self.y0) / self.cell)
-        inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
         out: NDArray[np.int32] = np.full(len(xy), -1, dtype=np.int32)
-        out[inside] = self.owner[iy[inside].astype(np.intp), ix[inside].astype(np.intp)]
+        for s in range(0, len(xy), _NEAREST_CHUNK):  # in steps: small temporaries
+            part = xy[s : s + _NEAREST_CHUNK]
+            ix = np.floor((part[:, 0] - self.x0) / self.cell)
+            iy = np.floor((part[:, 1] - self.y0) / self.cell)
+            inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+            cells = iy[inside].astype(np.intp) * nx + ix[inside].astype(np.intp)
+            out[s : s + len(part)][inside] = self.owner.ravel()[cells]
         return out
 
 
@@ -582,11 +585,17 @@ def _grid_for(b: ProjectedGeometries, frame: MetricFrame) -> _Grid:
     frame = _frame_for(crs_text, box)
     cell = _GRID_CELL_M
     nx, ny = int(np.ceil((x1 - x0) / cell)), int(np.ceil((y1 - y0) / cell))
-    gx, gy = np.meshgrid(x0 + cell * (np.arange(nx) + 0.5), y0 + cell * (np.arange(ny) + 0.5))
-    d, j = cKDTree(b.xy).query(np.column_stack([gx.ravel(), gy.ravel()]), k=2, workers=-1)
+    tree = cKDTree(b.xy)
     r = cell * np.sqrt(0.5) * (1 + _SLACK)
-    certain = planar_reach(d[:, 0] + r, frame, "geodesic", planar=True) < d[:, 1] - r
-    owner = np.where(certain, j[:, 0], -1).astype(np.int32).reshape(ny, nx)
+    owner = np.empty((ny, nx), dtype=np.int32)
+    cx = x0 + cell * (np.arange(nx) + 0.5)
+    rows = max(1, _NEAREST_CHUNK // nx)
+    for r0 in range(0, ny, rows):  # a band of cell rows at a time: small temporaries
+        cy = y0 + cell * (np.arange(r0, min(ny, r0 + rows)) + 0.5)
+        gx, gy = np.meshgrid(cx, cy)
+        d, j = tree.query(np.column_stack([gx.ravel(), gy.ravel()]), k=2, workers=-1)
+        certain = planar_reach(d[:, 0] + r, frame, "geodesic", planar=True) < d[:, 1] - r
+        owner[r0 : r0 + len(cy)] = np.where(certain, j[:, 0], -1).reshape(len(cy), nx)
     grid = _Grid(float(x0), float(y0), cell, owner)
     if len(_grids) >= _GRID_CACHE:
         _grids.pop(next(iter(_grids)))
@@ -615,8 +624,10 @@ def _nearest_points(
         sure = np.flatnonzero(owner >= 0)
         targets = owner[sure].astype(np.intp)
         dist = pair_distances(a, b, sure, targets, method)
-        ok = dist <= limit
-        found.append((sure[ok], targets[ok], dist[ok], np.ones(int(ok.sum()), dtype=np.intp)))
+        if np.isfinite(limit):
+            ok = dist <= limit
+            sure, targets, dist = sure[ok], targets[ok], dist[ok]
+        found.append((sure, targets, dist, np.ones(len(sure), dtype=np.intp)))
         pending = np.flatnonzero(owner < 0)
         in_order = False
     while pending.size:
