@@ -681,6 +681,21 @@ def _nearest_points(
             left.append(chunk[~settled])
         pending = np.concatenate(left)
         kk = min(2 * kk, m)
+    if k == 1 and len(found) > 1:
+        # One answer a row at most: put the parts in place in row order, without sorting
+        # and gathering copies of every answer.
+        best_t = np.full(len(a), -1, dtype=np.intp)
+        best_d = np.empty(len(a))
+        for part_rows, part_targets, part_dist, _ in found:
+            best_t[part_rows], best_d[part_rows] = part_targets, part_dist
+        found.clear()
+        answered = best_t >= 0
+        if answered.all():
+            rows, targets, dist = np.arange(len(a)), best_t, best_d
+        else:
+            rows = np.flatnonzero(answered)
+            targets, dist = best_t[rows], best_d[rows]
+        return rows, targets, dist, np.ones(len(rows), dtype=np.intp)
     rows, targets, dist, rank = _concat(found)
     if passes > 1 or (not in_order and len(found) > 1):  # back to input order
         order = np.argsort(rows, kind="stable")  # a row's ranks come from one pass, in order
