@@ -160,6 +160,19 @@ def test_matrix_matches_geod_loop(sites):
     assert (m.to_numpy() == m.to_numpy().T).all()
 
 
+def test_matrix_of_a_set_against_itself_is_the_symmetric_one(sites):
+    sub = sites.iloc[::41]
+    half = distance_matrix(sub)
+    # The same object or a copy: recognised, half computed (bit for bit the same answer).
+    for other in (sub, sub.copy()):
+        pd.testing.assert_frame_equal(distance_matrix(sub, other), half)
+    # Same geometries in another order: a rectangular matrix, the same numbers.
+    flipped = sub.iloc[::-1]
+    got = distance_matrix(sub, flipped)
+    np.testing.assert_allclose(got.to_numpy(), half.to_numpy()[:, ::-1], atol=MM, rtol=0)
+    assert list(got.columns) == list(flipped["site_id"])
+
+
 def test_matrix_rectangular_and_planar(sites, heaps):
     origins = sites.iloc[:7]
     dest = heaps.iloc[:5]
@@ -291,6 +304,33 @@ def test_nearest_large_input_ids_and_distances(sites):
     sample = np.random.default_rng(0).choice(n, 400, replace=False)
     want = brute_nearest(pts.iloc[sample].reset_index(drop=True), sites, 1)
     np.testing.assert_array_equal(got["target_index"].to_numpy()[sample], want["target_index"])
+
+
+@pytest.mark.parametrize("kw", [{}, {"method": "planar"}, {"max_distance_m": 700}])
+def test_nearest_lookup_grid_gives_the_tree_answers(sites, monkeypatch, kw):
+    # The grid over the targets (used from 200,000 points) forced on for a small input:
+    # the same rows, targets and distances as the tree search, and as brute force.
+    from bassin_geo.analysis import geodesic
+
+    pts = pd.concat(
+        [
+            random_points(1_500, seed=11),
+            random_points(200, seed=12, box=(1.0, 49.5, 4.5, 51.2)),  # partly off the grid
+            gpd.GeoDataFrame(geometry=sites.geometry.iloc[::25].to_numpy(), crs=4326),
+        ],
+        ignore_index=True,
+    )
+    without = nearest(pts, **kw)
+    monkeypatch.setattr(geodesic, "_GRID_MIN_POINTS", 1)
+    with_grid = nearest(pts, **kw)
+    pd.testing.assert_frame_equal(with_grid, without)
+    sample = pts.iloc[::9].reset_index(drop=True)
+    metric = kw.get("method", "geodesic")
+    want = brute_nearest(sample, sites, 1, metric=metric, limit=kw.get("max_distance_m", np.inf))
+    got = nearest(sample, **kw)
+    np.testing.assert_array_equal(got["point_index"], want["point_index"])
+    np.testing.assert_array_equal(got["target_index"], want["target_index"])
+    np.testing.assert_allclose(got["distance_m"], want["distance_m"], atol=MM, rtol=0)
 
 
 def _nearest_distances(pts):

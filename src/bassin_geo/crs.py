@@ -7,11 +7,12 @@ local UTM zone instead (:func:`metric_crs_for`), never in Lambert-93.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 import numpy as np
-from numpy.typing import ArrayLike
-from pyproj import CRS, Geod
+from numpy.typing import ArrayLike, NDArray
+from pyproj import CRS, Geod, Transformer
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -22,10 +23,15 @@ __all__ = [
     "WGS84",
     "LAMBERT93",
     "GEOD",
+    "geod_fwd",
+    "geod_inv",
     "metric_crs_for",
     "to_wgs84",
     "to_lambert93",
+    "transform_xy",
 ]
+
+FloatArray: TypeAlias = NDArray[np.float64]
 
 #: Geographic WGS84, longitude first (RFC 7946 order).
 WGS84 = "EPSG:4326"
@@ -120,3 +126,118 @@ def to_lambert93(gdf: Frame) -> Frame:
     """
     converted: Frame = gdf.to_crs(LAMBERT93)
     return converted
+
+
+# --- pyproj calls on arrays ---------------------------------------------------------------
+# pyproj before 3.7.2 tries a scalar fast path first in Geod.inv, Geod.fwd and
+# Transformer.transform: a 1-element numpy array passes through float(), which numpy >= 1.25
+# deprecates (a DeprecationWarning per call) and which returns floats instead of arrays.
+# These helpers hand size-1 inputs over as Python floats and always return arrays of the
+# inputs' shape, on every pyproj version.
+
+
+def _as_arrays(*values: ArrayLike) -> tuple[FloatArray, ...]:
+    arrays = tuple(np.asarray(v, dtype=np.float64) for v in values)
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    return tuple(np.broadcast_to(a, shape) for a in arrays)
+
+
+def _call(func: Callable[..., tuple[object, ...]], *values: ArrayLike) -> tuple[FloatArray, ...]:
+    arrays = _as_arrays(*values)
+    shape = arrays[0].shape
+    if arrays[0].size == 1:
+        out = func(*(float(a.reshape(-1)[0]) for a in arrays))
+    else:
+        # pyproj wants contiguous buffers it can read; broadcast views are not.
+        out = func(*(np.ascontiguousarray(a).reshape(-1) for a in arrays))
+    return tuple(np.asarray(o, dtype=np.float64).reshape(shape) for o in out)
+
+
+def geod_inv(
+    lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """:data:`GEOD` ``.inv`` on arrays: forward and back azimuths and distances (metres).
+
+    The same numbers as ``GEOD.inv``, always as arrays of the inputs' (broadcast) shape, and
+    without the DeprecationWarning that pyproj < 3.7.2 raises on 1-element numpy arrays.
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : float or array-like of float
+        The two ends of each pair, in degrees.
+
+    Returns
+    -------
+    tuple of three arrays of float
+        Forward azimuths, back azimuths (degrees) and distances (metres).
+
+    Examples
+    --------
+    >>> az, back, dist = geod_inv(np.array([3.0]), np.array([50.4]), 3.0, 50.5)
+    >>> dist.shape, round(float(dist[0]))
+    ((1,), 11124)
+    """
+    az, back, dist = _call(GEOD.inv, lon1, lat1, lon2, lat2)
+    return az, back, dist
+
+
+def geod_fwd(
+    lon: ArrayLike, lat: ArrayLike, azimuth: ArrayLike, distance_m: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """:data:`GEOD` ``.fwd`` on arrays: the points reached and the back azimuths.
+
+    Like :func:`geod_inv`, always arrays, and safe on 1-element arrays with any pyproj.
+
+    Parameters
+    ----------
+    lon, lat : float or array-like of float
+        Start points, in degrees.
+    azimuth : float or array-like of float
+        Directions, in degrees clockwise from north.
+    distance_m : float or array-like of float
+        Distances to go, in metres.
+
+    Returns
+    -------
+    tuple of three arrays of float
+        Longitudes, latitudes (degrees) and back azimuths of the points reached.
+
+    Examples
+    --------
+    >>> lon, lat, _ = geod_fwd(np.array([3.0]), np.array([50.4]), 0.0, 11_124.0)
+    >>> round(float(lat[0]), 3)
+    50.5
+    """
+    lon2, lat2, back = _call(GEOD.fwd, lon, lat, azimuth, distance_m)
+    return lon2, lat2, back
+
+
+def transform_xy(
+    transformer: Transformer, x: ArrayLike, y: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """``transformer.transform(x, y)`` on arrays, always returning arrays.
+
+    Safe on 1-element arrays with any pyproj (see :func:`geod_inv`); use it inside
+    ``shapely.transform`` callbacks too, where a point gives 1-element arrays.
+
+    Parameters
+    ----------
+    transformer : pyproj.Transformer
+        Built with ``always_xy=True`` for longitude/latitude order.
+    x, y : float or array-like of float
+        Coordinates in the transformer's source CRS.
+
+    Returns
+    -------
+    tuple of two arrays of float
+        The coordinates in the target CRS, of the inputs' (broadcast) shape.
+
+    Examples
+    --------
+    >>> to_l93 = Transformer.from_crs(WGS84, LAMBERT93, always_xy=True)
+    >>> x, y = transform_xy(to_l93, np.array([3.0]), np.array([50.4]))
+    >>> x.shape, round(float(x[0]))
+    ((1,), 700000)
+    """
+    tx, ty = _call(transformer.transform, x, y)
+    return tx, ty

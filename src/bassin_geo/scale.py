@@ -316,16 +316,18 @@ def _sample_like(ddf: dgpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _like_meta(out: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
-    """Give text columns the dtype of the schema.
+    """Give text and categorical columns the dtype of the schema.
 
     pandas infers ``str`` for a column of text and None but ``object`` for one holding
     only None (a partition where no point falls in a listed component): one dtype for all
-    partitions, the one the whole frame gets in memory.
+    partitions, the one the whole frame gets in memory. Categorical columns (the targets
+    of ``nearest``) get the categories of the whole reference, not of the partition's part.
     """
     cast = {
         c: meta[c].dtype
         for c in out.columns.intersection(meta.columns)
-        if out[c].dtype == object and isinstance(meta[c].dtype, pd.StringDtype)
+        if (out[c].dtype == object and isinstance(meta[c].dtype, pd.StringDtype))
+        or (isinstance(meta[c].dtype, pd.CategoricalDtype) and out[c].dtype != meta[c].dtype)
     }
     return out.astype(cast) if cast else out
 

@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 from pyproj import CRS
 
 from bassin_geo._compat import keyword_only, renamed
@@ -173,6 +174,14 @@ def _network_matrix(
     return _labelled(result, po, pd_)
 
 
+def _same_geometries(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> bool:
+    """The same geometries in the same order: the matrix is then symmetric (half of it)."""
+    # Linear in the size of the inputs, against a quadratic matrix: always worth checking.
+    return len(a) == len(b) and bool(
+        shapely.equals_identical(a.geometry.to_numpy(), b.geometry.to_numpy()).all()
+    )
+
+
 @keyword_only(2, ("method",))
 def distance_matrix(
     origins: PlacesLike,
@@ -188,7 +197,8 @@ def distance_matrix(
     origins : GeoDataFrame, GeoSeries, or list of site ids, names, geometries, (lon, lat)
         Polygon sites count in full (distance to the nearest edge).
     destinations : same as ``origins``, optional
-        Defaults to ``origins``: the matrix is then symmetric with a zero diagonal, and
+        Defaults to ``origins``. When the destinations are the origins (the same
+        geometries in the same order), the matrix is symmetric with a zero diagonal, and
         only half of it is computed.
     method : {"geodesic", "planar", "network"}
         ``"network"`` measures along ``network`` (its ``distance_matrix`` method: shortest
@@ -229,12 +239,28 @@ def distance_matrix(
         raise InvalidInputError(msg)
     check_same_crs(origins, destinations, ("origins", "destinations"))
     po = as_places(origins, resolve_polygons=True, where="origins")
-    symmetric = destinations is None
-    pd_ = po if symmetric else as_places(destinations, resolve_polygons=True, where="destinations")
+    if destinations is None or destinations is origins:
+        pd_ = po
+    else:
+        pd_ = as_places(destinations, resolve_polygons=True, where="destinations")
+    symmetric = pd_ is po or _same_geometries(po, pd_)
     frame = metric_frame(po, pd_)
     so = ProjectedGeometries(po.geometry.to_numpy(), frame)
     sd = None if symmetric else ProjectedGeometries(pd_.geometry.to_numpy(), frame)
     return _labelled(pair_matrix(so, sd, method), po, pd_)
+
+
+def _categorical(values: pd.Series, positions: NDArray[np.intp]) -> pd.Categorical:
+    """``values.take(positions)`` as a categorical: a few targets repeated over many rows.
+
+    Two bytes per row instead of a string: for a million points and the 1,121 sites the
+    two target columns take 4 MiB instead of 50, and are built ten times faster.
+    """
+    # Sorted categories: the same targets in another order (or a subset, on a dask
+    # partition) give the same categories, in the same order.
+    codes, uniques = pd.factorize(values, sort=True)
+    small = codes.astype(np.int16 if len(uniques) < 2**15 else np.int32)
+    return pd.Categorical.from_codes(small[positions], categories=uniques)
 
 
 @keyword_only(2, ("k", "max_distance_m", "method"))
@@ -290,18 +316,23 @@ def nearest(
     a = ProjectedGeometries(pts.geometry.to_numpy(), frame)
     b = ProjectedGeometries(tgt.geometry.to_numpy(), frame)
     rows, targets_pos, dist, rank = nearest_pairs(a, b, k, limit, method)
-    # take() on the columns' own arrays keeps their string dtype: no object round trip.
+    # Every point once, in order (k=1 without a limit): its columns go in as they are,
+    # without gathering a copy of a million labels and ids.
+    every = len(rows) == len(pts) and bool((rows == np.arange(len(rows))).all())
+    point_ids = pts["site_id"].array
+    # copy=False: the columns are fresh arrays; pandas need not copy them into one block.
     table: pd.DataFrame = pd.DataFrame(
         {
-            "point_index": labels.take(rows),
-            "point_id": pts["site_id"].array.take(rows),
+            "point_index": labels if every else labels.take(rows),
+            "point_id": point_ids if every else point_ids.take(rows),
             "target_index": features.index.take(targets_pos),
-            "target_id": tgt["site_id"].array.take(targets_pos),
-            "target_name": tgt["name"].array.take(targets_pos),
+            "target_id": _categorical(tgt["site_id"], targets_pos),
+            "target_name": _categorical(tgt["name"], targets_pos),
             "distance_m": dist,
-            "rank": rank.astype(np.int64),
+            "rank": rank.astype(np.int64, copy=False),
         },
         columns=list(NEAREST_COLUMNS),
+        copy=False,
     )
     return table
 

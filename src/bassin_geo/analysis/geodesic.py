@@ -25,6 +25,7 @@ Used by :mod:`bassin_geo.analysis.distances`, :mod:`bassin_geo.analysis.locate`,
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -38,7 +39,7 @@ from numpy.typing import NDArray
 from pyproj import CRS, Proj, Transformer
 from scipy.spatial import cKDTree
 
-from bassin_geo.crs import GEOD, WGS84, metric_crs_for
+from bassin_geo.crs import WGS84, geod_inv, metric_crs_for, transform_xy
 
 __all__ = [
     "CHUNK_PAIRS",
@@ -62,6 +63,9 @@ Ranked: TypeAlias = tuple[IntArray, IntArray, FloatArray, IntArray]
 
 #: Pairs measured at once: bounds the memory of the matrix and the nearest searches.
 CHUNK_PAIRS = 2_000_000
+# Candidate pairs of one nearest-point search step: its temporaries (distances, indexes,
+# masks, about 100 bytes a pair) stay small beside the answers (32 bytes a row).
+_NEAREST_CHUNK = 500_000
 # Below this many pairs per thread, threads cost more than they save.
 _THREAD_MIN = 100_000
 # Relative slack on scale factors and their ratios: covers the rounding of projections and
@@ -231,7 +235,7 @@ def planar_reach(
 
 def _transform(transformer: Transformer) -> Callable[[FloatArray], FloatArray]:
     def apply(xy: FloatArray) -> FloatArray:
-        return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+        return np.column_stack(transform_xy(transformer, xy[:, 0], xy[:, 1]))
 
     return apply
 
@@ -239,8 +243,8 @@ def _transform(transformer: Transformer) -> Callable[[FloatArray], FloatArray]:
 class ProjectedGeometries:
     """WGS84 geometries with what the searches need: metric coordinates and shapes.
 
-    Points keep their exact longitude/latitude (``lon``, ``lat``) and metric ``x``, ``y``;
-    other geometries are projected on first use (``metric``).
+    Points keep their exact longitude/latitude (``lon``, ``lat``) and metric ``x``, ``y``
+    (the columns of ``xy``); other geometries are projected on first use (``metric``).
 
     Parameters
     ----------
@@ -268,14 +272,18 @@ class ProjectedGeometries:
         self.frame = frame
         n = len(geoms)
         self.point: BoolArray = np.empty(n, dtype=bool)
-        self.lon, self.lat, self.x, self.y = (np.empty(n) for _ in range(4))
+        self.lon, self.lat = np.empty(n), np.empty(n)
+        # x and y are the columns of one (n, 2) array: the searches take it as it is,
+        # without stacking a copy of a million coordinates.
+        self.xy: FloatArray = np.empty((n, 2))
+        self.x, self.y = self.xy[:, 0], self.xy[:, 1]
 
         def run(part: slice) -> None:
             self.point[part] = shapely.get_type_id(geoms[part]) == shapely.GeometryType.POINT
             # get_x/get_y give NaN for non-points, which the transform carries through.
             lon, lat = shapely.get_x(geoms[part]), shapely.get_y(geoms[part])
             self.lon[part], self.lat[part] = lon, lat
-            self.x[part], self.y[part] = frame.to_metric.transform(lon, lat)
+            self.x[part], self.y[part] = transform_xy(frame.to_metric, lon, lat)
 
         in_threads(n, run)
         self.all_points = bool(self.point.all())
@@ -296,7 +304,7 @@ class ProjectedGeometries:
     @functools.cached_property
     def anchor_xy(self) -> FloatArray:
         """One metric point on each geometry: bounds its distance to anything from above."""
-        xy = np.column_stack([self.x, self.y])
+        xy: FloatArray = self.xy.copy()
         rest = ~self.point
         if rest.any():
             xy[rest] = shapely.get_coordinates(shapely.point_on_surface(self.metric[rest]))
@@ -367,7 +375,7 @@ def geodesic_distances(
     out = np.empty(len(lon1))
 
     def run(part: slice) -> None:
-        out[part] = GEOD.inv(lon1[part], lat1[part], lon2[part], lat2[part])[2]
+        out[part] = geod_inv(lon1[part], lat1[part], lon2[part], lat2[part])[2]
 
     in_threads(len(lon1), run)
     return out
@@ -427,7 +435,7 @@ def pair_distances(
             ends = shapely.get_coordinates(shapely.shortest_line(a.metric[ra], b.metric[rb]))
             # Both ends equal: the shapes touch or overlap. Exactly 0, not a round-trip error.
             touch = (ends[0::2] == ends[1::2]).all(axis=1)
-            lon, lat = a.frame.to_wgs84.transform(ends[:, 0], ends[:, 1])
+            lon, lat = transform_xy(a.frame.to_wgs84, ends[:, 0], ends[:, 1])
             lon, lat = lon.reshape(-1, 2), lat.reshape(-1, 2)
             # A point end is the point itself: keep its exact coordinates, not a round trip.
             for col, side, idx in ((0, a, ra), (1, b, rb)):
@@ -504,8 +512,95 @@ def _rank_rows(rows: IntArray, targets: IntArray, dist: FloatArray, k: int, limi
 
 
 def _concat(found: list[Ranked]) -> Ranked:
+    if len(found) == 1:  # one chunk (most calls): no copy of the answers
+        return found[0]
     rows, targets, dist, rank = (np.concatenate(parts) for parts in zip(*found, strict=True))
     return rows, targets, dist, rank
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Square cells over the targets, each with the target nearest to all of its points.
+
+    ``owner`` holds, per cell, the target that is the nearest one on the ellipsoid (and in
+    the plane) for every point of the cell, or -1 where that is not certain.
+    """
+
+    x0: float
+    y0: float
+    cell: float
+    owner: NDArray[np.int32]
+
+    def lookup(self, xy: FloatArray) -> NDArray[np.int32]:
+        ny, nx = self.owner.shape
+        out: NDArray[np.int32] = np.full(len(xy), -1, dtype=np.int32)
+        for s in range(0, len(xy), _NEAREST_CHUNK):  # in steps: small temporaries
+            part = xy[s : s + _NEAREST_CHUNK]
+            ix = np.floor((part[:, 0] - self.x0) / self.cell)
+            iy = np.floor((part[:, 1] - self.y0) / self.cell)
+            inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+            cells = iy[inside].astype(np.intp) * nx + ix[inside].astype(np.intp)
+            out[s : s + len(part)][inside] = self.owner.ravel()[cells]
+        return out
+
+
+# The lookup grid: its cell (metres), its margin around the targets, the inputs from which
+# it pays for itself, and how many are kept (keyed by the targets' coordinates and frame).
+_GRID_CELL_M = 100.0
+_GRID_PAD_M = 5_000.0
+_GRID_MIN_POINTS = 200_000
+_GRID_CACHE = 4
+_grids: dict[tuple[bytes, str], _Grid] = {}
+
+
+def _grid_for(b: ProjectedGeometries, frame: MetricFrame) -> _Grid:
+    """The lookup grid of these targets in this frame, built once (0.3 s for the sites).
+
+    Why a cell's owner is exact: within a cell, every point is at most ``r`` (half the
+    cell's diagonal) from the centre, so its planar distance to any target differs from
+    the centre's by at most ``r``. If the nearest target j of the centre (planar distance
+    d1) and the second one (d2) satisfy ``planar_reach(d1 + r) < d2 - r``, then for every
+    point of the cell each rival lies beyond the reach of j's planar distance: the search
+    of :func:`_nearest_points` would settle the point with j alone, and j is also the
+    nearest in the plane. The scale-factor bounds are those of the grid's own box, which
+    holds every point it answers and every target, so the grid does not depend on the
+    query and is built once per target set; points outside it, or in an uncertain cell,
+    go to the tree.
+    """
+    crs_text = frame.crs.to_string()
+    key = (hashlib.sha1(b.xy.tobytes()).digest(), crs_text)
+    grid = _grids.get(key)
+    if grid is not None:
+        return grid
+    x0, y0 = b.xy.min(axis=0) - _GRID_PAD_M
+    x1, y1 = b.xy.max(axis=0) + _GRID_PAD_M
+    ex, ey = np.meshgrid(np.linspace(x0, x1, 17), np.linspace(y0, y1, 17))
+    lon, lat = transform_xy(frame.to_wgs84, ex.ravel(), ey.ravel())
+    box = (
+        float(np.floor(lon.min() * 100) / 100),
+        float(np.floor(lat.min() * 100) / 100),
+        float(np.ceil(lon.max() * 100) / 100),
+        float(np.ceil(lat.max() * 100) / 100),
+    )
+    frame = _frame_for(crs_text, box)
+    cell = _GRID_CELL_M
+    nx, ny = int(np.ceil((x1 - x0) / cell)), int(np.ceil((y1 - y0) / cell))
+    tree = cKDTree(b.xy)
+    r = cell * np.sqrt(0.5) * (1 + _SLACK)
+    owner = np.empty((ny, nx), dtype=np.int32)
+    cx = x0 + cell * (np.arange(nx) + 0.5)
+    rows = max(1, _NEAREST_CHUNK // nx)
+    for r0 in range(0, ny, rows):  # a band of cell rows at a time: small temporaries
+        cy = y0 + cell * (np.arange(r0, min(ny, r0 + rows)) + 0.5)
+        gx, gy = np.meshgrid(cx, cy)
+        d, j = tree.query(np.column_stack([gx.ravel(), gy.ravel()]), k=2, workers=-1)
+        certain = planar_reach(d[:, 0] + r, frame, "geodesic", planar=True) < d[:, 1] - r
+        owner[r0 : r0 + len(cy)] = np.where(certain, j[:, 0], -1).reshape(len(cy), nx)
+    grid = _Grid(float(x0), float(y0), cell, owner)
+    if len(_grids) >= _GRID_CACHE:
+        _grids.pop(next(iter(_grids)))
+    _grids[key] = grid
+    return grid
 
 
 def _nearest_points(
@@ -514,21 +609,35 @@ def _nearest_points(
     """k nearest for point inputs and point targets: cKDTree in the plane, then re-rank."""
     frame = a.frame
     bound = planar_reach(limit, frame, method) if np.isfinite(limit) else np.inf
-    tree = cKDTree(np.column_stack([b.x, b.y]))
-    xy = np.column_stack([a.x, a.y])
+    tree = cKDTree(b.xy)
+    xy = a.xy
     m = len(b)
     pending = np.arange(len(a))
     kk = min(k + 1, m)
     found: list[Ranked] = []
     passes = 0
+    in_order = True  # pending is every row in order
+    if k == 1 and m >= 2 and len(a) >= _GRID_MIN_POINTS:
+        # Most points fall in a cell whose nearest target is certain: one array lookup
+        # instead of a tree query; the others are searched below.
+        owner = _grid_for(b, frame).lookup(xy)
+        sure = np.flatnonzero(owner >= 0)
+        targets = owner[sure].astype(np.intp)
+        dist = pair_distances(a, b, sure, targets, method)
+        if np.isfinite(limit):
+            ok = dist <= limit
+            sure, targets, dist = sure[ok], targets[ok], dist[ok]
+        found.append((sure, targets, dist, np.ones(len(sure), dtype=np.intp)))
+        pending = np.flatnonzero(owner < 0)
+        in_order = False
     while pending.size:
         passes += 1
         left = []
-        step = max(1, CHUNK_PAIRS // kk)
+        step = max(1, _NEAREST_CHUNK // kk)
         for s in range(0, pending.size, step):
             chunk = pending[s : s + step]
             # First pass: every row in order, so a slice (a view), not a gathered copy.
-            query = xy[s : s + step] if passes == 1 else xy[chunk]
+            query = xy[s : s + step] if passes == 1 and in_order else xy[chunk]
             d, j = tree.query(query, k=kk, distance_upper_bound=bound, workers=-1)
             d, j = d.reshape(len(chunk), kk), j.reshape(len(chunk), kk)
             # A target can beat the k-th planar candidate on the reported distance only if
@@ -564,16 +673,31 @@ def _nearest_points(
             found.append(
                 (
                     np.broadcast_to(chunk[:, None], ok.shape)[ok],
-                    best_j[ok].astype(np.intp),
+                    best_j[ok].astype(np.intp, copy=False),
                     best_d[ok],
-                    rank[ok].astype(np.intp),
+                    rank[ok].astype(np.intp, copy=False),
                 )
             )
             left.append(chunk[~settled])
         pending = np.concatenate(left)
         kk = min(2 * kk, m)
+    if k == 1 and len(found) > 1:
+        # One answer a row at most: put the parts in place in row order, without sorting
+        # and gathering copies of every answer.
+        best_t = np.full(len(a), -1, dtype=np.intp)
+        best_d = np.empty(len(a))
+        for part_rows, part_targets, part_dist, _ in found:
+            best_t[part_rows], best_d[part_rows] = part_targets, part_dist
+        found.clear()
+        answered = best_t >= 0
+        if answered.all():
+            rows, targets, dist = np.arange(len(a)), best_t, best_d
+        else:
+            rows = np.flatnonzero(answered)
+            targets, dist = best_t[rows], best_d[rows]
+        return rows, targets, dist, np.ones(len(rows), dtype=np.intp)
     rows, targets, dist, rank = _concat(found)
-    if passes > 1:  # rows settled in a later pass come last: back to input order
+    if passes > 1 or (not in_order and len(found) > 1):  # back to input order
         order = np.argsort(rows, kind="stable")  # a row's ranks come from one pass, in order
         rows, targets, dist, rank = rows[order], targets[order], dist[order], rank[order]
     return rows, targets, dist, rank

@@ -155,7 +155,7 @@ def locate(points: PlacesLike, *, method: str = "geodesic") -> pd.DataFrame:
     commune = _first_hit(basin.commune_tree, a.metric)
     # Nearest contour segment: the nearest vertex bounds its distance, so only segments
     # within that bound compete (twice as fast as STRtree.query_nearest here).
-    bound = basin.contour_vertices.query(np.column_stack([a.x, a.y]), workers=-1)[0]
+    bound = basin.contour_vertices.query(a.xy, workers=-1)[0]
     pairs = basin.contour_tree.query(a.metric, predicate="dwithin", distance=bound + 1e-6)
     planar = shapely.distance(a.metric[pairs[0]], basin.contour_segments[pairs[1]])
     order = np.lexsort((pairs[1], planar, pairs[0]))

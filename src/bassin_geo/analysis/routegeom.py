@@ -23,7 +23,7 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 
-from bassin_geo.crs import GEOD, WGS84, metric_crs_for
+from bassin_geo.crs import WGS84, geod_inv, metric_crs_for, transform_xy
 
 __all__ = [
     "NEAR_M",
@@ -294,7 +294,7 @@ class RouteGeom:
         """
         s, t = self.split(g)
         a, p = self.xy[s], self.point(g)
-        _, _, d = GEOD.inv(a[:, 0], a[:, 1], p[:, 0], p[:, 1])
+        _, _, d = geod_inv(a[:, 0], a[:, 1], p[:, 0], p[:, 1])
         m = np.where(t <= 0.0, self.cum[s], self.cum[s] + np.asarray(d))
         out: FloatArray = np.where(t >= 1.0, self.cum[s + 1], m)
         return out
@@ -484,7 +484,7 @@ class RouteGeom:
         key = crs.to_string()
         if key not in self._metric:
             fwd = transformer(WGS84, key)
-            self._metric[key] = np.column_stack(fwd.transform(self.xy[:, 0], self.xy[:, 1]))
+            self._metric[key] = np.column_stack(transform_xy(fwd, self.xy[:, 0], self.xy[:, 1]))
         return self._metric[key]
 
     def locate(self, geoms: GeomArray, crs: CRS | None = None) -> tuple[FloatArray, FloatArray]:
@@ -522,7 +522,9 @@ class RouteGeom:
         crs = crs or metric_crs_for(self.xy[:, 0], self.xy[:, 1])
         fwd, back = transformer(WGS84, crs.to_string()), transformer(crs.to_string(), WGS84)
         xy_m = self.metric(crs)
-        targets = shapely.transform(geoms[valid], lambda c: np.column_stack(fwd.transform(*c.T)))
+        targets = shapely.transform(
+            geoms[valid], lambda c: np.column_stack(transform_xy(fwd, c[:, 0], c[:, 1]))
+        )
         # Nearest window first (few geometries to build), then its segments.
         wins, starts = windows(xy_m, np.zeros(len(xy_m), dtype=np.int64), WINDOW)
         t_in, w_idx = shapely.STRtree(wins).query_nearest(targets, all_matches=True)
@@ -538,11 +540,11 @@ class RouteGeom:
         who, s = owner[best], seg[best]
         links = shapely.shortest_line(segments[best], targets[who])
         ends = shapely.get_coordinates(links).reshape(-1, 2, 2)
-        on_route = np.column_stack(back.transform(ends[:, 0, 0], ends[:, 0, 1]))
-        at_site = np.column_stack(back.transform(ends[:, 1, 0], ends[:, 1, 1]))
+        on_route = np.column_stack(transform_xy(back, ends[:, 0, 0], ends[:, 0, 1]))
+        at_site = np.column_stack(transform_xy(back, ends[:, 1, 0], ends[:, 1, 1]))
         a = self.xy[s]
-        _, _, along = GEOD.inv(a[:, 0], a[:, 1], on_route[:, 0], on_route[:, 1])
-        _, _, gap = GEOD.inv(on_route[:, 0], on_route[:, 1], at_site[:, 0], at_site[:, 1])
+        _, _, along = geod_inv(a[:, 0], a[:, 1], on_route[:, 0], on_route[:, 1])
+        _, _, gap = geod_inv(on_route[:, 0], on_route[:, 1], at_site[:, 0], at_site[:, 1])
         km[valid[who]] = np.minimum(self.cum[s] + along, self.cum[s + 1]) / 1000.0
         dist[valid[who]] = gap
         return km, dist

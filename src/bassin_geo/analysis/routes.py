@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from bassin_geo._compat import keyword_only
 from bassin_geo._types import CRSLike, PathLike
 from bassin_geo.analysis.routegeom import RouteGeom
-from bassin_geo.crs import GEOD, WGS84
+from bassin_geo.crs import GEOD, WGS84, geod_inv
 from bassin_geo.errors import (
     DataFileError,
     EmptyInputError,
@@ -336,7 +336,7 @@ def _gpx(path: Path) -> _Read:
         geometry=wpt.geometry.to_numpy(),
         crs=WGS84,
     )
-    _, _, gaps = GEOD.inv(xy[starts - 1, 0], xy[starts - 1, 1], xy[starts, 0], xy[starts, 1])
+    _, _, gaps = geod_inv(xy[starts - 1, 0], xy[starts - 1, 1], xy[starts, 0], xy[starts, 1])
     props = {
         "method": f"read from {path.name} (GPX {kind}, {len(starts) + 1} segment(s) joined in "
         "file order)",
