@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from bassin_geo._compat import REMOVAL, keyword_only
-from bassin_geo.crs import GEOD, WGS84
+from bassin_geo.crs import GEOD, WGS84, geod_inv
 from bassin_geo.errors import InvalidInputError, NoRouteError
 from bassin_geo.modes import mode_rules
 from bassin_geo.places.resolve import as_places
@@ -331,7 +331,7 @@ def _cost_matrix(
     xy = shapely.get_coordinates(shapely.centroid(places.geometry.to_numpy()))
     n = len(xy)
     i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
-    _, _, d = GEOD.inv(xy[i.ravel(), 0], xy[i.ravel(), 1], xy[j.ravel(), 0], xy[j.ravel(), 1])
+    _, _, d = geod_inv(xy[i.ravel(), 0], xy[i.ravel(), 1], xy[j.ravel(), 0], xy[j.ravel(), 1])
     d = np.asarray(d, dtype=np.float64).reshape(n, n)
     return d if weight == "length" else d / (speed_kmh / 3.6)
 

@@ -26,7 +26,7 @@ from scipy import sparse
 
 from bassin_geo._atomic import atomic_write
 from bassin_geo._compat import keyword_only
-from bassin_geo.crs import GEOD, WGS84, metric_crs_for
+from bassin_geo.crs import WGS84, geod_inv, metric_crs_for, transform_xy
 from bassin_geo.errors import DataFileError, ExportError
 from bassin_geo.places.resolve import as_places
 from bassin_geo.routing.options import DEFAULT_MAX_SNAP_M, check_flag, check_weight
@@ -73,7 +73,7 @@ def geodesic_lengths(geoms: Any) -> FloatArray:
         return np.zeros(len(geoms))
     same = idx[1:] == idx[:-1]
     a, b = coords[:-1][same], coords[1:][same]
-    _, _, d = GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    _, _, d = geod_inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
     return np.bincount(idx[:-1][same], weights=d, minlength=len(geoms)).astype(np.float64)
 
 
@@ -387,7 +387,7 @@ class Network:
         return np.asarray(
             shapely.transform(
                 np.asarray(geoms, dtype=object),
-                lambda c: np.column_stack(self._to_metric.transform(c[:, 0], c[:, 1])),
+                lambda c: np.column_stack(transform_xy(self._to_metric, c[:, 0], c[:, 1])),
             ),
             dtype=object,
         )
@@ -414,7 +414,7 @@ class Network:
         return np.asarray(
             shapely.transform(
                 np.asarray(geoms, dtype=object),
-                lambda c: np.column_stack(self._to_wgs84.transform(c[:, 0], c[:, 1])),
+                lambda c: np.column_stack(transform_xy(self._to_wgs84, c[:, 0], c[:, 1])),
             ),
             dtype=object,
         )

@@ -21,7 +21,7 @@ import shapely.ops
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from bassin_geo.crs import GEOD
+from bassin_geo.crs import geod_inv
 from bassin_geo.errors import NetworkError
 from bassin_geo.places.checks import check_distance
 from bassin_geo.routing.options import check_on_far
@@ -184,7 +184,7 @@ def snap_points(
     frac = shapely.line_locate_point(lines, mpts, normalized=True)
     on = network.to_wgs84(shapely.line_interpolate_point(lines, frac, normalized=True))
     oxy = shapely.get_coordinates(on)
-    _, _, dist = GEOD.inv(xy[:, 0], xy[:, 1], oxy[:, 0], oxy[:, 1])
+    _, _, dist = geod_inv(xy[:, 0], xy[:, 1], oxy[:, 0], oxy[:, 1])
     dist = np.asarray(dist, dtype=np.float64)
     if max_snap_m is not None:
         far = dist > check_distance(max_snap_m, "max_snap_m")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from bassin_geo.crs import GEOD
+from bassin_geo.crs import GEOD, geod_fwd, geod_inv
 from bassin_geo.errors import InvalidInputError
 from bassin_geo.io import FrameLike, as_frame
 from bassin_geo.viz.labels import Lang, label
@@ -70,14 +70,14 @@ def km_markers(lines: FrameLike, step_km: float) -> gpd.GeoDataFrame:
     same = index[1:] == index[:-1]  # segments inside one part only
     x0, y0 = coords[:-1][same, 0], coords[:-1][same, 1]
     x1, y1 = coords[1:][same, 0], coords[1:][same, 1]
-    az, _, seg = GEOD.inv(x0, y0, x1, y1)
+    az, _, seg = geod_inv(x0, y0, x1, y1)
     ends = np.cumsum(seg)
     starts = ends - seg
     targets = np.arange(1, int(ends[-1] // (step_km * 1000)) + 1) * step_km * 1000.0
     if len(targets) == 0:
         return gpd.GeoDataFrame({"km": []}, geometry=[], crs="EPSG:4326")
     k = np.minimum(np.searchsorted(ends, targets, side="left"), len(seg) - 1)
-    lon, lat, _ = GEOD.fwd(x0[k], y0[k], az[k], targets - starts[k])
+    lon, lat, _ = geod_fwd(x0[k], y0[k], az[k], targets - starts[k])
     return gpd.GeoDataFrame(
         {"km": targets / 1000.0}, geometry=shapely.points(lon, lat), crs="EPSG:4326"
     )
