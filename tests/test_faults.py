@@ -404,6 +404,7 @@ def test_corrupt_caches_raise_data_file_error_and_load_network_rebuilds(tmp_path
 
 # ------------------------------------------------------------------------------ datasets
 def test_to_parquet_overwrite_keeps_the_old_dataset_when_a_partition_fails(tmp_path):
+    pytest.importorskip("dask_geopandas")
     import dask.dataframe as dd
 
     from bassin_geo import scale
@@ -662,6 +663,7 @@ def test_every_public_flag_refuses_non_booleans(tmp_path, function, flag, value)
 
 @pytest.mark.parametrize("flag", ["overwrite", "progress"])
 def test_to_parquet_flags_refuse_non_booleans(tmp_path, flag):
+    pytest.importorskip("dask_geopandas")
     from bassin_geo import scale
 
     pts = scale.read_points(_point(), npartitions=1)
