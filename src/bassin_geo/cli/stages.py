@@ -82,7 +82,9 @@ def stage(number: int | None, year: int, distance_m: float, layer: str, fmt: str
         )
         click.echo("\nCommunes crossed:")
         communes = bg.communes_crossed(route)
-        emit(communes[["commune", "km_in", "km_out", "in_basin"]].round(1), fmt)
+        emit(
+            communes[["commune", "km_in", "km_out", "in_territory", "km_in_contour"]].round(1), fmt
+        )
         click.echo(f"\n{layer} within {distance_m:g} m:")
     sites = bg.sites_along(route, distance_m=distance_m, layer=layer)
     columns = [c for c in ("km", "name", "commune", "distance_m", "geometry") if c in sites]
