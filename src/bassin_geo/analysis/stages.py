@@ -660,8 +660,13 @@ def communes_crossed(route: RouteLike, *, all_nord_pas_de_calais: bool = False) 
 
     By default the communes are those of the territory (the 330 communes of the basin,
     235,117 ha), not the contour (``perimeter`` layer) that :func:`crossings` uses; each
-    row says both: ``in_territory`` and ``km_in_contour``. A commune entered twice (a loop, a road that zigzags across a border) has one row per
+    row says both: ``in_territory`` and ``km_in_contour``. With
+    ``all_nord_pas_de_calais=True`` the communes are the 1,534 of both departments.
+
+    A commune entered twice (a loop, a road that zigzags across a border) has one row per
     passage. Stretches that run exactly along a commune boundary belong to no commune.
+    Every piece is kept, however short (no ``min_passage_m`` here): the rows add up to
+    the route, less the km along boundaries.
 
     Parameters
     ----------
