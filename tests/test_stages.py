@@ -760,3 +760,21 @@ def test_tour_listed_headframes_and_headframes():
     assert "listed headframe or pit building stands (25" in help_text
     both = runner.invoke(main, ["tour", "9-9bis", "--headframes"])
     assert both.exit_code == 1 and "one of them" in both.output
+
+
+def test_cli_crossings_min_passage():
+    from click.testing import CliRunner
+
+    from bassin_geo.cli import main
+    from bassin_geo.cli import stages as cli_stages
+
+    option = next(o for o in cli_stages.crossings.params if o.name == "min_passage_m")
+    assert option.default == st.MIN_PASSAGE_M  # one default for one thing
+    runner = CliRunner()
+    default = runner.invoke(main, ["crossings", "stage:1"], catch_exceptions=False)
+    exact = runner.invoke(main, ["crossings", "stage:1", "--min-passage", "0"])
+    assert default.exit_code == exact.exit_code == 0, default.output + exact.output
+    assert "passages: 2," in default.output and "min_passage_m: 10.0" in default.output
+    assert "passages: 3," in exact.output
+    negative = runner.invoke(main, ["crossings", "stage:1", "--min-passage", "-1"])
+    assert negative.exit_code != 0 and "--min-passage" in negative.output

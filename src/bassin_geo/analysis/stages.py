@@ -422,8 +422,8 @@ class Crossings:
     starts_inside: bool
     ends_inside: bool
     area: str
-    min_passage_m: float = 0.0
-    km_in_grazes: float = 0.0
+    min_passage_m: float
+    km_in_grazes: float
 
     @property
     def name(self) -> str:

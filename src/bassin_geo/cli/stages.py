@@ -105,18 +105,33 @@ def stage(number: int | None, year: int, distance_m: float, layer: str, fmt: str
     default=None,
     help="Also write the route, entries and exits to this GeoJSON/GPX file.",
 )
+@click.option(
+    "--min-passage",
+    "min_passage_m",
+    type=click.FloatRange(min=0),
+    default=10.0,  # = analysis.stages.MIN_PASSAGE_M (tested); a literal keeps --help light
+    show_default=True,
+    help="Inside stretches and outside gaps shorter than this are grazes, not entries "
+    "and exits (m); 0 for the exact geometry.",
+)
 @force_option
 @format_option
-def crossings(route: str, area: str, output: str | None, force: bool, fmt: str) -> None:
+def crossings(
+    route: str, area: str, min_passage_m: float, output: str | None, force: bool, fmt: str
+) -> None:
     """Where a route enters and leaves an area, at which km (ROUTE: a file or stage:N).
+
+    The default area is the basin's contour (perimeter layer); `--area communes` is the
+    territory of the 330 communes.
 
     \b
     Example:
       bassin-geo crossings stage:1
       bassin-geo crossings ride.gpx --area buffer_zone --format json
+      bassin-geo crossings stage:1 --min-passage 0
     """
     route_writer(output, force)  # refuse a bad output before the work, not after
-    result = bg.crossings(parse_route(route), area=area)
+    result = bg.crossings(parse_route(route), area=area, min_passage_m=min_passage_m)
     if fmt == "table":
         summary = result.summary()
         click.echo(", ".join(f"{k}: {v}" for k, v in summary.items()))
