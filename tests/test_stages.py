@@ -686,6 +686,20 @@ def test_a_short_gap_outside_joins_two_passages():
     assert row["km_in"] == 0 and row["km_out"] == pytest.approx(c.route_km, abs=1e-12)
 
 
+def test_a_short_run_along_the_border_joins_two_passages():
+    # From inside to the east edge, 5e-5 degrees (5.6 m) along it, and back inside.
+    along = ((X1, 50.0625), (X1, 50.06255))
+    line = LineString([(2.05, 50.0625), *along, (2.05, 50.07)])
+    exact = st.crossings(line, SQUARE, min_passage_m=0)
+    border_km = geo_m(*along) / 1000
+    assert exact.n_passages == 2 and exact.km_on_border == pytest.approx(border_km, abs=1e-9)
+    c = st.crossings(line, SQUARE)
+    assert c.n_passages == 1 and len(c.events) == 0
+    # Counted once: inside, with the gap it closes, no longer on the border.
+    assert c.km_on_border == 0
+    assert c.km_inside == pytest.approx(c.route_km, abs=1e-9)
+
+
 def test_a_graze_holding_the_start_is_dropped():
     # Starts 3.6 m inside the east side and leaves at once: no passage, so not "inside".
     line = LineString([(X1 - 5e-5, 50.0625), (2.1875, 50.0625)])

@@ -396,7 +396,8 @@ class Crossings:
     route_km : float
         Route length.
     km_on_border : float
-        km run exactly along the boundary (counted outside).
+        km run exactly along the boundary (counted outside), except along a gap shorter
+        than ``min_passage_m`` between two passages (counted inside, with the gap).
     starts_inside, ends_inside : bool
         Whether the route starts / ends in the interior of the area, in a passage that
         is kept (see ``min_passage_m``).
@@ -570,8 +571,9 @@ def crossings(
         index = AreaIndex.build(
             np.array([shapely.union_all(features.geometry.to_numpy())], dtype=object)
         )
-    runs, border_m = geom.cut(index)
-    runs, graze_m = _without_grazes(runs, tolerance)
+    runs, along = geom.cut(index)
+    runs, graze_m, joined_m = _without_grazes(runs, along, tolerance)
+    border_m = float((along["m_out"] - along["m_in"]).sum()) - joined_m
     merged = index.polygons[0]
     # Inside at an end only if a kept passage holds that end: a graze at km 0 that is
     # dropped leaves no passage to start inside.
@@ -632,15 +634,18 @@ def crossings(
     )
 
 
-def _without_grazes(runs: pd.DataFrame, min_m: float) -> tuple[pd.DataFrame, float]:
+def _without_grazes(
+    runs: pd.DataFrame, along: pd.DataFrame, min_m: float
+) -> tuple[pd.DataFrame, float, float]:
     """Runs of one merged area with short outside gaps closed, then short runs dropped.
 
     Gaps first: a route that leaves for 3 m between two long passages never left, and its
     two passages are one. Then the runs still shorter than ``min_m`` go, with the metres
-    they held inside.
+    they held inside. Returns the runs kept, the metres dropped, and the metres along the
+    boundary (pieces of ``along``) now inside a joined run, so no longer on the border.
     """
     if not len(runs) or min_m <= 0:
-        return runs, 0.0
+        return runs, 0.0, 0.0
     m_in, m_out = runs["m_in"].to_numpy(float), runs["m_out"].to_numpy(float)
     new = np.r_[True, (m_in[1:] - m_out[:-1]) >= min_m]
     start = np.flatnonzero(new)
@@ -651,7 +656,10 @@ def _without_grazes(runs: pd.DataFrame, min_m: float) -> tuple[pd.DataFrame, flo
     length = joined["m_out"].to_numpy(float) - joined["m_in"].to_numpy(float)
     short = length < min_m
     kept: pd.DataFrame = joined[~short].reset_index(drop=True)
-    return kept, float(length[short].sum())
+    border_in = _overlap_m(
+        along["m_in"].to_numpy(float), along["m_out"].to_numpy(float), joined
+    ).sum()
+    return kept, float(length[short].sum()), float(border_in)
 
 
 @keyword_only(1, ("all_nord_pas_de_calais",))
