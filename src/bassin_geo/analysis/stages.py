@@ -382,7 +382,9 @@ def _commune_at(points: np.ndarray) -> pd.DataFrame:
 class Crossings:
     """Entries into and exits from an area along a route, and the passages inside it.
 
-    What :func:`crossings` returns; not built by hand.
+    What :func:`crossings` returns; not built by hand. The area is the one given to
+    :func:`crossings`: by default the contour (``perimeter`` layer), not the territory of
+    the 330 communes.
 
     Parameters
     ----------

@@ -63,7 +63,9 @@ def stage(number: int | None, year: int, distance_m: float, layer: str, fmt: str
     """A Tour de France stage in the basin: communes crossed and sites passed.
 
     Without NUMBER, lists the shipped stages. The stage lines are approximations drawn
-    through the communes crossed (see the `approximate` and `method` properties).
+    through the communes crossed (see the `approximate` and `method` properties). The
+    communes listed are those of the territory (330 communes); `km_in_contour` is the km
+    of each inside the contour (perimeter layer).
 
     \b
     Example:
