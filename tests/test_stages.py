@@ -200,7 +200,7 @@ def test_area_must_be_polygons():
 def test_stage_crossings_match_shapely(number, area):
     route = st.load_stage(2025, number)
     polygon = shapely.union_all(bg.load_layer(area).geometry.to_numpy())
-    c = st.crossings(route, area)
+    c = st.crossings(route, area, min_passage_m=0)  # the exact geometry, grazes kept
     assert sorted(c.passages["length_km"]) == pytest.approx(
         shapely_inside_km(route.line, polygon), abs=1e-3
     )
@@ -243,7 +243,7 @@ def test_hundred_thousand_point_gpx(tmp_path):
     line = LineString(np.round(pts, 7))
     assert ride.length_km == pytest.approx(GEOD.geometry_length(line) / 1000, rel=1e-9)
     perimeter = bg.load_perimeter().geometry.iloc[0]
-    c = st.crossings(ride, "perimeter")
+    c = st.crossings(ride, "perimeter", min_passage_m=0)  # GPS noise: every graze counted
     # The noisy track crosses itself many times, and shapely's overlay of the whole line
     # snaps at those nodes (it loses about 1.5 m here): the reference is segment by segment.
     pts = np.round(pts, 7)
@@ -525,7 +525,7 @@ def test_random_grid_routes(route, which):
     polygon = SQUARE if which == "square" else TRIANGLE
     xy = 1.9375 + np.array(route, dtype=float) / 32
     xy[:, 1] += 48.0625  # latitudes 50.0 at k = 0, 50.125 at k = 4
-    c = st.crossings(LineString(xy), polygon)
+    c = st.crossings(LineString(xy), polygon, min_passage_m=0)
     inside, border = per_segment_reference(xy, polygon)
     # The reference measures each piece as its own geodesic; bassin_geo measures km from
     # the segment's first vertex, so that pieces add up to the segment. A straight
@@ -548,7 +548,7 @@ def test_crossing_one_commune_agrees_with_communes_crossed():
     stage = st.load_stage(2025, 1)
     communes = bg.load_communes(all_nord_pas_de_calais=True)
     lens = communes[communes["commune"] == "Lens"]
-    c = st.crossings(stage, lens)
+    c = st.crossings(stage, lens, min_passage_m=0)  # communes_crossed keeps every piece
     rows = st.communes_crossed(stage, all_nord_pas_de_calais=True)  # the same Lens polygon
     rows = rows[rows["commune"] == "Lens"]
     assert len(rows) == c.n_passages >= 1
@@ -638,3 +638,157 @@ def test_route_from_coords_options_are_keyword_only():
         old = st.Route.from_coords(xy, "east")
     new = st.Route.from_coords(xy, name="east")
     assert old.name == new.name == "east" and old.length_km == new.length_km
+
+
+# ------------------------------------------------------------------ grazes (issue 17)
+
+
+def test_a_graze_inside_is_no_passage():
+    # A long passage across the square, then a poke 5e-5 degrees (3.6 m) into its east side.
+    poke = (X1 - 5e-5, 50.1)
+    line = LineString([(1.9375, 50.0625), (2.1875, 50.0625), (2.1875, 50.1), poke, (2.1875, 50.11)])
+    exact = st.crossings(line, SQUARE, min_passage_m=0)
+    reference = sorted(shapely_inside_km(line, SQUARE))
+    # km from the segment's first vertex against each piece's own geodesic (see the grid
+    # test): a millionth of the route apart on the 9 km passage, exact on the graze.
+    assert sorted(exact.passages["length_km"]) == pytest.approx(reference, abs=1e-5)
+    graze_km = float(exact.passages["length_km"].min())
+    assert graze_km == pytest.approx(reference[0], abs=1e-9)
+    assert 0.001 < graze_km < 0.010  # a few metres: under the 10 m default
+    assert exact.n_passages == 2 and exact.events["kind"].tolist() == ["enter", "exit"] * 2
+    c = st.crossings(line, SQUARE)
+    assert c.min_passage_m == st.MIN_PASSAGE_M == 10.0
+    assert c.n_passages == 1 and c.events["kind"].tolist() == ["enter", "exit"]
+    assert c.km_inside == pytest.approx(exact.km_inside - graze_km, abs=1e-12)
+    assert c.km_in_grazes == pytest.approx(graze_km, abs=1e-9)
+    assert c.summary()["passages"] == c.summary()["entries"] == 1
+    # A tolerance below the graze keeps it.
+    assert st.crossings(line, SQUARE, min_passage_m=graze_km * 1000 - 0.1).n_passages == 2
+
+
+def test_a_short_gap_outside_joins_two_passages():
+    # From inside, a poke 5e-5 degrees (3.6 m) out of the east side, and back inside.
+    out = (X1 + 5e-5, 50.0625)
+    line = LineString([(2.05, 50.0625), out, (2.05, 50.07)])
+    exact = st.crossings(line, SQUARE, min_passage_m=0)
+    assert exact.n_passages == 2 and exact.events["kind"].tolist() == ["exit", "enter"]
+    outside = shapely.difference(line, SQUARE)
+    gap_km = GEOD.geometry_length(outside) / 1000
+    assert 0.001 < gap_km < 0.010
+    c = st.crossings(line, SQUARE)
+    assert c.n_passages == 1 and len(c.events) == 0
+    assert c.starts_inside and c.ends_inside
+    # The gap counts inside: the route never left.
+    assert c.km_inside == pytest.approx(c.route_km, abs=1e-9)
+    assert c.km_inside - exact.km_inside == pytest.approx(gap_km, abs=1e-6)
+    assert c.km_in_grazes == 0
+    row = c.passages.iloc[0]
+    assert row["km_in"] == 0 and row["km_out"] == pytest.approx(c.route_km, abs=1e-12)
+
+
+def test_a_short_run_along_the_border_joins_two_passages():
+    # From inside to the east edge, 5e-5 degrees (5.6 m) along it, and back inside.
+    along = ((X1, 50.0625), (X1, 50.06255))
+    line = LineString([(2.05, 50.0625), *along, (2.05, 50.07)])
+    exact = st.crossings(line, SQUARE, min_passage_m=0)
+    border_km = geo_m(*along) / 1000
+    assert exact.n_passages == 2 and exact.km_on_border == pytest.approx(border_km, abs=1e-9)
+    c = st.crossings(line, SQUARE)
+    assert c.n_passages == 1 and len(c.events) == 0
+    # Counted once: inside, with the gap it closes, no longer on the border.
+    assert c.km_on_border == 0
+    assert c.km_inside == pytest.approx(c.route_km, abs=1e-9)
+
+
+def test_a_graze_holding_the_start_is_dropped():
+    # Starts 3.6 m inside the east side and leaves at once: no passage, so not "inside".
+    line = LineString([(X1 - 5e-5, 50.0625), (2.1875, 50.0625)])
+    assert st.crossings(line, SQUARE, min_passage_m=0).starts_inside
+    c = st.crossings(line, SQUARE)
+    assert c.n_passages == 0 and len(c.events) == 0 and not c.starts_inside
+    assert c.km_in_grazes == pytest.approx(geo_m(line.coords[0], (X1, 50.0625)) / 1000, abs=1e-9)
+
+
+def test_min_passage_m_is_a_checked_keyword():
+    line = LineString([(1.9375, 50.0625), (2.1875, 50.0625)])
+    with pytest.raises(bg.InvalidInputError, match="min_passage_m"):
+        st.crossings(line, SQUARE, min_passage_m=-1)
+    with pytest.raises(TypeError):
+        st.crossings(line, SQUARE, 10)  # type: ignore[misc]
+
+
+def test_stage_1_graze_at_seclin_is_gone():
+    stage = st.load_stage(2025, 1)
+    before = st.crossings(stage, min_passage_m=0)
+    after = st.crossings(stage)
+    assert before.n_passages == 3 and after.n_passages == 2
+    graze = before.passages.iloc[0]
+    assert graze["km_in"] == pytest.approx(11.6557, abs=1e-4)
+    assert graze["length_km"] * 1000 == pytest.approx(0.38, abs=0.01)
+    assert before.events["commune"].iloc[0] == "Seclin"
+    assert after.km_in_grazes == pytest.approx(graze["length_km"], abs=1e-12)
+    assert after.km_inside + after.km_in_grazes == pytest.approx(before.km_inside, abs=1e-12)
+    assert after.events["km"].iloc[0] == pytest.approx(before.events["km"].iloc[2], abs=1e-12)
+
+
+# ---------------------------------------------------------- two basins named (issue 17)
+
+
+@pytest.mark.parametrize("number", [1, 3])
+def test_communes_crossed_names_territory_and_contour(number):
+    stage = st.load_stage(2025, number)
+    rows = st.communes_crossed(stage, all_nord_pas_de_calais=True)
+    territory = set(bg.load_layer("communes")["insee"])
+    assert rows["in_territory"].tolist() == [i in territory for i in rows["insee"]]
+    assert rows["in_basin"].tolist() == rows["in_territory"].tolist()  # deprecated alias
+    assert (rows["km_in_contour"] <= rows["length_km"] + 1e-12).all()
+    exact = st.crossings(stage, "perimeter", min_passage_m=0)
+    assert rows["km_in_contour"].sum() == pytest.approx(exact.km_inside, abs=1e-9)
+    # The two basins differ: more km in the territory than inside the contour.
+    assert rows.loc[rows["in_territory"], "length_km"].sum() > exact.km_inside
+
+
+# --------------------------------------------------------------- CLI tour (issue 17)
+
+
+def test_tour_listed_headframes_and_headframes():
+    from click.testing import CliRunner
+
+    from bassin_geo.cli import main
+
+    runner = CliRunner()
+    pits = bg.load_pitheads()
+    for flag, column in (
+        ("--listed-headframes", "listed_headframe"),
+        ("--headframes", "headframe"),
+    ):
+        result = runner.invoke(main, ["tour", flag, "--format", "json"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        import json
+
+        legs = json.loads(result.output)
+        visited = {leg["from"] for leg in legs} | {leg["to"] for leg in legs}
+        assert visited == set(pits.loc[pits[column].astype(bool), "site_id"])
+    assert int(pits["listed_headframe"].sum()) == 8 and int(pits["headframe"].sum()) == 25
+    help_text = " ".join(runner.invoke(main, ["tour", "--help"]).output.split())
+    assert "listed headframe or pit building stands (25" in help_text
+    both = runner.invoke(main, ["tour", "9-9bis", "--headframes"])
+    assert both.exit_code == 1 and "one of them" in both.output
+
+
+def test_cli_crossings_min_passage():
+    from click.testing import CliRunner
+
+    from bassin_geo.cli import main
+    from bassin_geo.cli import stages as cli_stages
+
+    option = next(o for o in cli_stages.crossings.params if o.name == "min_passage_m")
+    assert option.default == st.MIN_PASSAGE_M  # one default for one thing
+    runner = CliRunner()
+    default = runner.invoke(main, ["crossings", "stage:1"], catch_exceptions=False)
+    exact = runner.invoke(main, ["crossings", "stage:1", "--min-passage", "0"])
+    assert default.exit_code == exact.exit_code == 0, default.output + exact.output
+    assert "passages: 2," in default.output and "min_passage_m: 10.0" in default.output
+    assert "passages: 3," in exact.output
+    negative = runner.invoke(main, ["crossings", "stage:1", "--min-passage", "-1"])
+    assert negative.exit_code != 0 and "--min-passage" in negative.output

@@ -397,7 +397,7 @@ class RouteGeom:
         out: FloatArray = np.unique(s + np.clip(t, 0.0, 1.0))
         return out
 
-    def cut(self, area: AreaIndex) -> tuple[pd.DataFrame, float]:
+    def cut(self, area: AreaIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Runs of the route inside each polygon of ``area``, and metres along a boundary.
 
         The contacts split the route into pieces that are each wholly inside one polygon,
@@ -412,19 +412,20 @@ class RouteGeom:
 
         Returns
         -------
-        tuple of (DataFrame, float)
+        tuple of (DataFrame, DataFrame)
             The runs (``poly``, ``g_in``, ``g_out``, ``m_in``, ``m_out``, ``first``,
             ``last``) sorted by ``g_in``, with ``first``/``last`` points inside the run a
             few metres from its ends, to tell which feature or commune is entered or left
-            there; and the metres run along a boundary.
+            there; and the pieces run along a boundary (``m_in``, ``m_out``, in route
+            order), whose lengths add up to the metres on the border.
 
         Examples
         --------
         >>> geom = RouteGeom.of(np.array([[2.0, 50.05], [2.2, 50.05]]), np.array([0.0, 14300.0]))
         >>> square = AreaIndex.build(np.array([shapely.box(2.05, 50.0, 2.1, 50.1)]))
-        >>> runs, border_m = geom.cut(square)
-        >>> runs[["g_in", "g_out"]].to_numpy().round(6).tolist(), border_m
-        ([[0.25, 0.5]], 0.0)
+        >>> runs, border = geom.cut(square)
+        >>> runs[["g_in", "g_out"]].to_numpy().round(6).tolist(), len(border)
+        ([[0.25, 0.5]], 0)
         """
         g = np.unique(np.concatenate([[0.0], self.contacts(area), [self.last]]))
         m = self.metres(g)
@@ -440,10 +441,10 @@ class RouteGeom:
         border[piece[edge]] = True
         piece, poly = piece[~edge], poly[~edge]
         border[piece] = False
-        border_m = float(np.sum((m1 - m0)[border]))
+        along = pd.DataFrame({"m_in": m0[border], "m_out": m1[border]})
         cols = ["poly", "g_in", "g_out", "m_in", "m_out", "first", "last"]
         if not len(piece):
-            return pd.DataFrame({c: [] for c in cols}), border_m
+            return pd.DataFrame({c: [] for c in cols}), along
         order = np.lexsort((piece, poly))
         piece, poly = piece[order], poly[order]
         new = np.r_[True, (poly[1:] != poly[:-1]) | (piece[1:] != piece[:-1] + 1)]
@@ -461,7 +462,7 @@ class RouteGeom:
                 "last": shapely.points(self.point(self.step_in(g1[b], g0[b]))),
             }
         )
-        return runs.sort_values(["g_in", "poly"], kind="stable").reset_index(drop=True), border_m
+        return runs.sort_values(["g_in", "poly"], kind="stable").reset_index(drop=True), along
 
     def metric(self, crs: CRS) -> FloatArray:
         """The vertices in the metric ``crs`` (cached per CRS).

@@ -64,6 +64,14 @@ STAGE_METHOD = (
     "km are the official ones from the source, not measured on this line."
 )
 
+#: Default of ``min_passage_m``: inside stretches and outside gaps shorter than this along
+#: the route are grazes, not entries and exits. 10 m is about the horizontal error of a
+#: consumer GPS track (a few metres) plus the drawing precision of the boundary layers
+#: (0.5 mm at 1:25,000 is 12.5 m); below it, which side of the line the route is on says
+#: more about the two drawings than about the ride. On the 2025 stages it removes the
+#: 0.38 m graze of the contour at Seclin (stage 1) and keeps every passage of 11 m or more.
+MIN_PASSAGE_M = 10.0
+
 # Source names that are not communes of their own in the commune layer, and the commune
 # that holds them (tdf2025_stages.SOURCES.md: Lomme is a commune associée of Lille).
 _COMMUNE_ALIASES = {"Lomme": "Lille"}
@@ -87,6 +95,9 @@ def _stage_table() -> pd.DataFrame:
 
 def list_stages() -> pd.DataFrame:
     """The shipped Tour de France stages: start, finish, official and approximate lengths.
+
+    The stages shipped are those that touch the basin (its contour, the ``perimeter``
+    layer); the table itself uses no area.
 
     ``official_length_km`` comes from the source table; ``length_km`` is the length of the
     approximate line of :func:`load_stage`, always shorter.
@@ -151,6 +162,9 @@ def _whole(value: Any, label: str) -> int:
 
 def load_stage(year: int, number: int) -> Route:
     """An approximation of a Tour de France stage that touches the basin (2025: stages 1-3).
+
+    "The basin" here is the contour (``perimeter`` layer), which the three stages cross;
+    the line itself is drawn through communes of all Nord and Pas-de-Calais.
 
     The line joins one representative point per commune crossed (``point_on_surface`` of
     the commune polygon), in the order of the shipped source table
@@ -368,7 +382,9 @@ def _commune_at(points: np.ndarray) -> pd.DataFrame:
 class Crossings:
     """Entries into and exits from an area along a route, and the passages inside it.
 
-    What :func:`crossings` returns; not built by hand.
+    What :func:`crossings` returns; not built by hand. The area is the one given to
+    :func:`crossings`: by default the contour (``perimeter`` layer), not the territory of
+    the 330 communes.
 
     Parameters
     ----------
@@ -382,11 +398,18 @@ class Crossings:
     route_km : float
         Route length.
     km_on_border : float
-        km run exactly along the boundary (counted outside).
+        km run exactly along the boundary (counted outside), except along a gap shorter
+        than ``min_passage_m`` between two passages (counted inside, with the gap).
     starts_inside, ends_inside : bool
-        Whether the route starts / ends in the interior of the area.
+        Whether the route starts / ends in the interior of the area, in a passage that
+        is kept (see ``min_passage_m``).
     area : str
         The layer name, or "area".
+    min_passage_m : float
+        The tolerance the passages were counted with (see :func:`crossings`).
+    km_in_grazes : float
+        km inside the area in stretches shorter than ``min_passage_m``, dropped as
+        grazes: not in ``passages`` nor in ``km_inside``.
 
     Examples
     --------
@@ -402,6 +425,8 @@ class Crossings:
     starts_inside: bool
     ends_inside: bool
     area: str
+    min_passage_m: float
+    km_in_grazes: float
 
     @property
     def name(self) -> str:
@@ -420,7 +445,7 @@ class Crossings:
 
     @property
     def n_passages(self) -> int:
-        """Number of separate stretches inside the area."""
+        """Number of separate stretches inside the area, grazes left out (``min_passage_m``)."""
         return len(self.passages)
 
     def summary(self) -> dict[str, object]:
@@ -430,7 +455,9 @@ class Crossings:
         -------
         dict
             ``area``, ``route_km``, ``km_inside``, ``share``, ``passages``, ``entries``,
-            ``exits``, ``starts_inside``, ``ends_inside``, ``km_on_border``.
+            ``exits``, ``starts_inside``, ``ends_inside``, ``km_on_border``,
+            ``min_passage_m`` (the tolerance) and ``km_in_grazes`` (km inside left out
+            as grazes).
 
         Examples
         --------
@@ -449,6 +476,8 @@ class Crossings:
             "starts_inside": self.starts_inside,
             "ends_inside": self.ends_inside,
             "km_on_border": round(self.km_on_border, 3),
+            "min_passage_m": self.min_passage_m,
+            "km_in_grazes": round(self.km_in_grazes, 6),
         }
 
     def to_gdf(self) -> gpd.GeoDataFrame:
@@ -473,8 +502,14 @@ class Crossings:
         return gpd.GeoDataFrame(pd.concat([ev, pa], ignore_index=True), crs=WGS84)
 
 
-def crossings(route: Any, area: Any = "perimeter") -> Crossings:
+def crossings(
+    route: Any, area: Any = "perimeter", *, min_passage_m: float = MIN_PASSAGE_M
+) -> Crossings:
     """Where a route enters and leaves an area, in route order, and the km it runs inside.
+
+    By default the area is the contour of the basin (the ``perimeter`` layer, 179,475
+    ha), not the territory of the 330 communes (for that one, pass ``"communes"`` or see
+    :func:`communes_crossed`).
 
     Inside means in the interior of the area; the features of a layer are merged first, so
     going from one listed component into an adjacent one is no crossing. An entry is where
@@ -490,14 +525,27 @@ def crossings(route: Any, area: Any = "perimeter") -> Crossings:
     to the route length exactly; measuring a passage as its own geodesic would differ by
     about a millionth of the route.
 
+    Grazes are no passages: two passages separated by an outside gap shorter than
+    ``min_passage_m`` (measured along the route) are first merged into one, the gap
+    counted inside (the route did not really leave); then passages still shorter than
+    ``min_passage_m`` are dropped with their entry and exit, their km reported as
+    ``km_in_grazes`` (the route did not really enter). ``min_passage_m=0`` gives the
+    exact geometry.
+
     Parameters
     ----------
     route : Route, path, LineString or GeoDataFrame of lines
         See :func:`read_route`.
     area : str, polygon or GeoDataFrame
-        A polygon layer name ("perimeter", "property", "buffer_zone", "communes", ...), a
-        (Multi)Polygon in WGS84, or polygons in any CRS (e.g. one row of
+        A polygon layer name ("perimeter": the contour, the default; "property",
+        "buffer_zone", "communes": the territory of the 330 communes...), a (Multi)Polygon
+        in WGS84, or polygons in any CRS (e.g. one row of
         :func:`bassin_geo.load_communes`).
+    min_passage_m : float
+        Tolerance in metres along the route (default :data:`MIN_PASSAGE_M`, 10 m: about
+        a GPS track's error plus the drawing precision of the boundary layers). Inside
+        stretches and outside gaps shorter than this are grazes, not entries and exits.
+        Keyword-only.
 
     Returns
     -------
@@ -511,7 +559,11 @@ def crossings(route: Any, area: Any = "perimeter") -> Crossings:
     (True, ['exit'])
     >>> c.summary()["passages"]
     1
+    >>> stage_1 = load_stage(2025, 1)
+    >>> crossings(stage_1).n_passages, crossings(stage_1, min_passage_m=0).n_passages
+    (2, 3)
     """
+    tolerance = check_distance(min_passage_m, "min_passage_m")
     route = as_route(route)
     geom = route.geometry_index()
     features, label = _polygon_layer(area)
@@ -521,10 +573,18 @@ def crossings(route: Any, area: Any = "perimeter") -> Crossings:
         index = AreaIndex.build(
             np.array([shapely.union_all(features.geometry.to_numpy())], dtype=object)
         )
-    runs, border_m = geom.cut(index)
+    runs, along = geom.cut(index)
+    runs, graze_m, joined_m = _without_grazes(runs, along, tolerance)
+    border_m = float((along["m_out"] - along["m_in"]).sum()) - joined_m
     merged = index.polygons[0]
-    starts_inside = bool(shapely.contains_xy(merged, *geom.xy[0]))
-    ends_inside = bool(shapely.contains_xy(merged, *geom.xy[-1]))
+    # Inside at an end only if a kept passage holds that end: a graze at km 0 that is
+    # dropped leaves no passage to start inside.
+    starts_inside = bool(shapely.contains_xy(merged, *geom.xy[0])) and bool(
+        len(runs) and runs["g_in"].iloc[0] <= 0
+    )
+    ends_inside = bool(shapely.contains_xy(merged, *geom.xy[-1])) and bool(
+        len(runs) and runs["g_out"].iloc[-1] >= geom.last
+    )
 
     enter = runs[~((runs["g_in"] <= 0) & starts_inside)]
     leave = runs[~((runs["g_out"] >= geom.last) & ends_inside)]
@@ -571,15 +631,52 @@ def crossings(route: Any, area: Any = "perimeter") -> Crossings:
         starts_inside=starts_inside,
         ends_inside=ends_inside,
         area=label,
+        min_passage_m=tolerance,
+        km_in_grazes=graze_m / 1000.0,
     )
+
+
+def _without_grazes(
+    runs: pd.DataFrame, along: pd.DataFrame, min_m: float
+) -> tuple[pd.DataFrame, float, float]:
+    """Runs of one merged area with short outside gaps closed, then short runs dropped.
+
+    Gaps first: a route that leaves for 3 m between two long passages never left, and its
+    two passages are one. Then the runs still shorter than ``min_m`` go, with the metres
+    they held inside. Returns the runs kept, the metres dropped, and the metres along the
+    boundary (pieces of ``along``) now inside a joined run, so no longer on the border.
+    """
+    if not len(runs) or min_m <= 0:
+        return runs, 0.0, 0.0
+    m_in, m_out = runs["m_in"].to_numpy(float), runs["m_out"].to_numpy(float)
+    new = np.r_[True, (m_in[1:] - m_out[:-1]) >= min_m]
+    start = np.flatnonzero(new)
+    end = np.r_[start[1:], len(runs)] - 1
+    joined = runs.iloc[start].reset_index(drop=True)
+    for col in ("g_out", "m_out", "last"):
+        joined[col] = runs[col].to_numpy()[end]
+    length = joined["m_out"].to_numpy(float) - joined["m_in"].to_numpy(float)
+    short = length < min_m
+    kept: pd.DataFrame = joined[~short].reset_index(drop=True)
+    border_in = _overlap_m(
+        along["m_in"].to_numpy(float), along["m_out"].to_numpy(float), joined
+    ).sum()
+    return kept, float(length[short].sum()), float(border_in)
 
 
 @keyword_only(1, ("all_nord_pas_de_calais",))
 def communes_crossed(route: RouteLike, *, all_nord_pas_de_calais: bool = False) -> gpd.GeoDataFrame:
     """The communes a route crosses, in route order, with the km where it enters and leaves.
 
+    By default the communes are those of the territory (the 330 communes of the basin,
+    235,117 ha), not the contour (``perimeter`` layer) that :func:`crossings` uses; each
+    row says both: ``in_territory`` and ``km_in_contour``. With
+    ``all_nord_pas_de_calais=True`` the communes are the 1,534 of both departments.
+
     A commune entered twice (a loop, a road that zigzags across a border) has one row per
     passage. Stretches that run exactly along a commune boundary belong to no commune.
+    Every piece is kept, however short (no ``min_passage_m`` here): the rows add up to
+    the route, less the km along boundaries.
 
     Parameters
     ----------
@@ -594,16 +691,20 @@ def communes_crossed(route: RouteLike, *, all_nord_pas_de_calais: bool = False) 
     Returns
     -------
     GeoDataFrame
-        ``order``, ``insee``, ``commune``, ``km_in``, ``km_out``, ``length_km``, ``in_basin``
-        (one of the 330 communes of the basin territory) and the part of the route (WGS84).
+        ``order``, ``insee``, ``commune``, ``km_in``, ``km_out``, ``length_km``,
+        ``in_territory`` (the commune is one of the 330 of the territory),
+        ``km_in_contour`` (km of this stretch inside the contour, the ``perimeter`` layer,
+        exact geometry), ``in_basin`` (deprecated alias of ``in_territory``, removed in
+        0.3) and the part of the route (WGS84).
 
     Examples
     --------
     >>> cc = communes_crossed(load_stage(2025, 1), all_nord_pas_de_calais=True)
     >>> cc["commune"].iloc[0], cc["commune"].iloc[-1]
     ('Lille', 'Lille')
-    >>> bool(communes_crossed(load_stage(2025, 1))["in_basin"].all())
-    True
+    >>> rows = communes_crossed(load_stage(2025, 1))
+    >>> bool(rows["in_territory"].all()), bool((rows["km_in_contour"] <= rows["length_km"]).all())
+    (True, True)
     """
     route = as_route(route)
     geom = route.geometry_index()
@@ -615,6 +716,8 @@ def communes_crossed(route: RouteLike, *, all_nord_pas_de_calais: bool = False) 
     k = runs["poly"].to_numpy(dtype=np.int64)
     insee = communes["insee"].to_numpy()[k]
     m_in, m_out = runs["m_in"].to_numpy(float), runs["m_out"].to_numpy(float)
+    in_territory = np.isin(insee, load_layer("communes")["insee"].to_numpy())
+    contour, _ = geom.cut(_layer_area("perimeter", merged=True))
     return gpd.GeoDataFrame(
         {
             "order": np.arange(1, len(runs) + 1),
@@ -623,11 +726,25 @@ def communes_crossed(route: RouteLike, *, all_nord_pas_de_calais: bool = False) 
             "km_in": m_in / 1000.0,
             "km_out": m_out / 1000.0,
             "length_km": (m_out - m_in) / 1000.0,
-            "in_basin": np.isin(insee, load_layer("communes")["insee"].to_numpy()),
+            "in_territory": in_territory,
+            "km_in_contour": _overlap_m(m_in, m_out, contour) / 1000.0,
+            # Deprecated alias of in_territory (a column cannot warn); removed in 0.3.
+            "in_basin": in_territory.copy(),
         },
         geometry=geom.sub_lines(runs["g_in"].to_numpy(float), runs["g_out"].to_numpy(float)),
         crs=WGS84,
     )
+
+
+def _overlap_m(m_in: np.ndarray, m_out: np.ndarray, runs: pd.DataFrame) -> np.ndarray:
+    """Metres of each stretch [m_in, m_out] that lie within the runs' [m_in, m_out]."""
+    if not len(runs) or not len(m_in):
+        return np.zeros(len(m_in))
+    r_in = runs["m_in"].to_numpy(float)[None, :]
+    r_out = runs["m_out"].to_numpy(float)[None, :]
+    both = np.minimum(m_out[:, None], r_out) - np.maximum(m_in[:, None], r_in)
+    out: np.ndarray = np.clip(both, 0.0, None).sum(axis=1)
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -640,6 +757,9 @@ def sites_along(
     route: RouteLike, distance_m: float = 1000, *, layer: LayerLike | PlacesLike = "sites"
 ) -> gpd.GeoDataFrame:
     """Sites within ``distance_m`` of a route, with the km where the route passes closest.
+
+    Uses neither basin: every site of the layer is a candidate, inside the contour
+    (``perimeter`` layer) or not, and rows keep the layer's own flags.
 
     Candidates come from an STRtree ``dwithin`` query in a metric CRS (Lambert-93 in the
     basin), widened by :func:`bassin_geo.analysis.geodesic.planar_reach`; each is then

@@ -200,7 +200,17 @@ def route(stops: tuple[str, ...], options: _RoutingOptions) -> None:
 
 @click.command()
 @click.argument("stops", nargs=-1)
-@click.option("--headframes", is_flag=True, help="Visit every pit with a listed headframe.")
+@click.option(
+    "--headframes",
+    is_flag=True,
+    help="Visit every pit where a listed headframe or pit building stands (25; "
+    "the pitheads' `headframe` column).",
+)
+@click.option(
+    "--listed-headframes",
+    is_flag=True,
+    help="Visit every pit with a listed headframe proper (8; `listed_headframe`).",
+)
 @click.option("--start", default=None, help="The first stop (one of the stops, or a place).")
 @click.option("--end", default=None, help="The last stop.")
 @click.option("--return", "return_to_start", is_flag=True, help="Come back to the start.")
@@ -208,6 +218,7 @@ def route(stops: tuple[str, ...], options: _RoutingOptions) -> None:
 def tour(
     stops: tuple[str, ...],
     headframes: bool,
+    listed_headframes: bool,
     start: str | None,
     end: str | None,
     return_to_start: bool,
@@ -220,12 +231,21 @@ def tour(
       bassin-geo tour 9-9bis 11/19 Arenberg Delloye --start Delloye --return
       bassin-geo tour --headframes --start Delloye --output headframes.gpx
       bassin-geo tour --headframes --start Delloye --network auto --mode bike
+      bassin-geo tour --listed-headframes --start Delloye --return
     """
-    if not stops and not headframes:
-        msg = "give the stops to visit, or --headframes"
+    chosen = [bool(stops), headframes, listed_headframes]
+    if sum(chosen) != 1:
+        msg = "give the stops to visit, or --headframes, or --listed-headframes (one of them)"
         raise bg.InvalidInputError(msg)
     route_writer(options.output, options.force)  # refuse a bad output before the work
-    places: PlacesLike = bg.load_pitheads(headframe=True) if headframes else parse_places(stops)
+    places: PlacesLike
+    if headframes:
+        places = bg.load_pitheads(headframe=True)
+    elif listed_headframes:
+        pits = bg.load_pitheads()
+        places = pits[pits["listed_headframe"].to_numpy(dtype=bool)].reset_index(drop=True)
+    else:
+        places = parse_places(stops)
     # --start/--end are places like the stops: "lon,lat" too, not only names.
     result = bg.tour(
         places,

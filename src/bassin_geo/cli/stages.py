@@ -63,7 +63,9 @@ def stage(number: int | None, year: int, distance_m: float, layer: str, fmt: str
     """A Tour de France stage in the basin: communes crossed and sites passed.
 
     Without NUMBER, lists the shipped stages. The stage lines are approximations drawn
-    through the communes crossed (see the `approximate` and `method` properties).
+    through the communes crossed (see the `approximate` and `method` properties). The
+    communes listed are those of the territory (330 communes); `km_in_contour` is the km
+    of each inside the contour (perimeter layer).
 
     \b
     Example:
@@ -82,7 +84,9 @@ def stage(number: int | None, year: int, distance_m: float, layer: str, fmt: str
         )
         click.echo("\nCommunes crossed:")
         communes = bg.communes_crossed(route)
-        emit(communes[["commune", "km_in", "km_out", "in_basin"]].round(1), fmt)
+        emit(
+            communes[["commune", "km_in", "km_out", "in_territory", "km_in_contour"]].round(1), fmt
+        )
         click.echo(f"\n{layer} within {distance_m:g} m:")
     sites = bg.sites_along(route, distance_m=distance_m, layer=layer)
     columns = [c for c in ("km", "name", "commune", "distance_m", "geometry") if c in sites]
@@ -103,18 +107,33 @@ def stage(number: int | None, year: int, distance_m: float, layer: str, fmt: str
     default=None,
     help="Also write the route, entries and exits to this GeoJSON/GPX file.",
 )
+@click.option(
+    "--min-passage",
+    "min_passage_m",
+    type=click.FloatRange(min=0),
+    default=10.0,  # = analysis.stages.MIN_PASSAGE_M (tested); a literal keeps --help light
+    show_default=True,
+    help="Inside stretches and outside gaps shorter than this are grazes, not entries "
+    "and exits (m); 0 for the exact geometry.",
+)
 @force_option
 @format_option
-def crossings(route: str, area: str, output: str | None, force: bool, fmt: str) -> None:
+def crossings(
+    route: str, area: str, min_passage_m: float, output: str | None, force: bool, fmt: str
+) -> None:
     """Where a route enters and leaves an area, at which km (ROUTE: a file or stage:N).
+
+    The default area is the basin's contour (perimeter layer); `--area communes` is the
+    territory of the 330 communes.
 
     \b
     Example:
       bassin-geo crossings stage:1
       bassin-geo crossings ride.gpx --area buffer_zone --format json
+      bassin-geo crossings stage:1 --min-passage 0
     """
     route_writer(output, force)  # refuse a bad output before the work, not after
-    result = bg.crossings(parse_route(route), area=area)
+    result = bg.crossings(parse_route(route), area=area, min_passage_m=min_passage_m)
     if fmt == "table":
         summary = result.summary()
         click.echo(", ".join(f"{k}: {v}" for k, v in summary.items()))
