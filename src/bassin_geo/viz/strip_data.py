@@ -382,7 +382,7 @@ def gather(
         )
         raise InvalidInputError(msg)
     # Every commune of Nord and Pas-de-Calais: the strip tells the whole stage, and tints
-    # the basin's communes (``in_basin``).
+    # the basin's communes (``in_territory``).
     crossed = communes_crossed(the_route, all_nord_pas_de_calais=True)
     communes = pd.DataFrame(crossed.drop(columns="geometry"))
     bands = {area: crossings(the_route, area) for area, _ in AREAS}

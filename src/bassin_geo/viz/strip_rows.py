@@ -689,7 +689,7 @@ def draw_communes(
     rows = zip(
         communes["km_in"].to_numpy(dtype=float),
         communes["km_out"].to_numpy(dtype=float),
-        communes["in_basin"].to_numpy(dtype=bool),
+        communes["in_territory"].to_numpy(dtype=bool),
         communes["commune"].astype(str),
         strict=True,
     )
