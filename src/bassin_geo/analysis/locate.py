@@ -32,6 +32,7 @@ __all__ = ["LOCATE_COLUMNS", "locate"]
 #: Columns of the table returned by :func:`locate`, in order.
 LOCATE_COLUMNS = (
     "point_id",
+    "in_contour",
     "in_basin",
     "in_property",
     "property_id",
@@ -122,8 +123,10 @@ def locate(points: PlacesLike, *, method: str = "geodesic") -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Indexed like the input, columns :data:`LOCATE_COLUMNS`: ``in_basin`` (inside the
-        Mission Bassin Minier contour, boundary included), ``in_property`` and
+        Indexed like the input, columns :data:`LOCATE_COLUMNS`: ``in_contour`` (inside the
+        Mission Bassin Minier contour, the ``perimeter`` layer, boundary included; not the
+        330-commune territory), ``in_basin`` (the same, its 0.1 name, kept until 0.3),
+        ``in_property`` and
         ``property_id``/``property_name`` (the listed UNESCO component), ``in_buffer_zone``,
         ``insee``/``commune``/``epci_siren``/``epci_nom`` (the commune of Nord or
         Pas-de-Calais holding the point, None elsewhere), ``contour_distance_m``
@@ -132,7 +135,7 @@ def locate(points: PlacesLike, *, method: str = "geodesic") -> pd.DataFrame:
     Examples
     --------
     >>> row = locate([(3.08, 50.37)]).iloc[0]
-    >>> bool(row["in_basin"]), row["commune"], round(row["contour_distance_m"])
+    >>> bool(row["in_contour"]), row["commune"], round(row["contour_distance_m"])
     (True, 'Douai', -4784)
     """
     check_method(method)
@@ -170,6 +173,7 @@ def locate(points: PlacesLike, *, method: str = "geodesic") -> pd.DataFrame:
     out: pd.DataFrame = pd.DataFrame(
         {
             "point_id": pts["site_id"].to_numpy(),
+            "in_contour": inside,
             "in_basin": inside,
             "in_property": prop >= 0,
             "property_id": _take(basin.property_ids, prop),
