@@ -6,6 +6,10 @@ and a writer that refuses writes nothing.
 
 from __future__ import annotations
 
+import os
+import stat
+import subprocess
+import sys
 import warnings
 
 import geopandas as gpd
@@ -14,7 +18,12 @@ import pytest
 import shapely
 
 import bassin_geo as bg
-from bassin_geo.errors import BassinGeoWarning, CoordinateError, InvalidInputError
+from bassin_geo.errors import (
+    BassinGeoWarning,
+    CoordinateError,
+    DataFileError,
+    InvalidInputError,
+)
 from bassin_geo.io.frames import as_frame
 
 NAN = float("nan")
@@ -102,3 +111,94 @@ def test_a_lambert93_frame_is_converted():
     out = as_frame(gdf)
     assert out.crs.to_epsg() == 4326
     assert out.geometry.iloc[0].x == pytest.approx(3.0)
+
+
+# ------------------------------------------------------------------ readers
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_read_layer_refuses_a_fifo_at_once(tmp_path):
+    fifo = tmp_path / "pipe.geojson"
+    os.mkfifo(fifo)
+    # In a child process with a timeout: a regression would block forever, not fail.
+    code = (
+        "import sys, bassin_geo as bg\n"
+        "from bassin_geo.errors import DataFileError\n"
+        "try:\n"
+        "    bg.read_layer(sys.argv[1])\n"
+        "except DataFileError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert "not a regular file" in done.stdout
+
+
+def test_read_layer_on_a_directory_says_so(tmp_path):
+    with pytest.raises(DataFileError, match="is a directory, not a file"):
+        bg.read_layer(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads every file")
+def test_read_layer_without_permission_gives_permission_advice(tmp_path):
+    target = tmp_path / "secret.geojson"
+    bg.to_geojson(_points((3.0, 50.4)), target)
+    target.chmod(0)
+    try:
+        with pytest.raises(DataFileError, match="permission denied") as info:
+            bg.read_layer(target)
+        assert "again" not in str(info.value)
+    finally:
+        target.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+@pytest.mark.parametrize("path", [None, b"lakes.gpkg", 5, 2.5, True])
+def test_read_layer_refuses_paths_of_the_wrong_type(path):
+    with pytest.raises(InvalidInputError, match="path must be a str or a pathlib.Path"):
+        bg.read_layer(path)
+
+
+def test_read_layer_on_a_name_too_long(tmp_path):
+    with pytest.raises(InvalidInputError, match="at most 255"):
+        bg.read_layer(tmp_path / ("a" * 300 + ".gpkg"))
+
+
+def test_read_layer_on_a_symlink_loop(tmp_path):
+    (tmp_path / "a.gpkg").symlink_to(tmp_path / "b.gpkg")
+    (tmp_path / "b.gpkg").symlink_to(tmp_path / "a.gpkg")
+    with pytest.raises(DataFileError, match="loop"):
+        bg.read_layer(tmp_path / "a.gpkg")
+
+
+def test_read_layer_on_a_multi_layer_geopackage_asks_which(tmp_path):
+    target = tmp_path / "two.gpkg"
+    bg.to_geopackage({"first": _points((3.0, 50.4)), "second": _points((3.1, 50.5))}, target)
+    with pytest.raises(InvalidInputError, match=r"2 layers \(first, second\).*layer="):
+        bg.read_layer(target)
+    assert len(bg.read_layer(target, layer="second")) == 1
+
+
+def test_a_shapefile_without_its_dbf_warns_that_attributes_are_missing(tmp_path):
+    _points((3.0, 50.4)).to_file(tmp_path / "pits.shp")
+    (tmp_path / "pits.dbf").unlink()
+    with pytest.warns(BassinGeoWarning, match=r"no pits\.dbf.*attributes"):
+        gdf = bg.read_layer(tmp_path / "pits.shp")
+    assert len(gdf) == 1
+
+
+def test_a_layer_without_geometry_is_a_clear_error(tmp_path):
+    import pyogrio
+
+    pyogrio.write_dataframe(pd.DataFrame({"a": [1]}), tmp_path / "table.gpkg", layer="table")
+    with pytest.raises(DataFileError, match="no geometry column"):
+        bg.read_layer(tmp_path / "table.gpkg")
+
+
+def test_writers_refuse_a_frame_without_geometry(tmp_path):
+    with pytest.raises(InvalidInputError, match="no geometry column"):
+        bg.to_geojson(gpd.GeoDataFrame({"a": [1]}), tmp_path / "x.geojson")
+    assert list(tmp_path.iterdir()) == []

@@ -131,6 +131,12 @@ def as_frame(data: object, *, where: str = "data") -> gpd.GeoDataFrame:
             f"(route, itinerary, crossings, reachable area, network), got {type(data).__name__}"
         )
         raise InvalidInputError(msg)
+    if data.active_geometry_name is None:
+        msg = (
+            f"{where}: the GeoDataFrame has no geometry column; set one with "
+            "gdf.set_geometry('column') or build it with geometry=..."
+        )
+        raise InvalidInputError(msg)
     _refuse_duplicate_columns(data, where)
     if data.crs is None:
         _check_degrees(data, where)

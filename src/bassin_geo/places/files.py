@@ -5,6 +5,9 @@ Writers live in :mod:`bassin_geo.io`.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import warnings
 from pathlib import Path
 
@@ -34,11 +37,72 @@ ENGINES = ("pyogrio", "fiona")
 _GPX_ORDER = ("tracks", "routes", "waypoints")
 
 
+# Longest file name most file systems allow (ext4, NTFS, APFS: 255 bytes or characters).
+_NAME_MAX = 255
+
+
 def _check_path(path: PathLike) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise DataFileError(f"{p}: no such file; check the path and the working folder")
-    if p.is_file() and p.stat().st_size == 0:
+    """Return ``path`` as a Path to a regular, readable, non-empty file, or raise.
+
+    Nothing is opened: a FIFO or a device would block the reader forever.
+    """
+    if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
+        msg = (
+            f"path must be a str or a pathlib.Path naming a file, got "
+            f"{type(path).__name__} ({path!r:.60})"
+        )
+        raise InvalidInputError(msg)
+    try:
+        p = Path(path)
+    except TypeError:  # an os.PathLike whose __fspath__ gives bytes
+        msg = f"path must be a str or a pathlib.Path naming a file, got {path!r:.60}"
+        raise InvalidInputError(msg) from None
+    long_part = next((part for part in p.parts if len(part.encode()) > _NAME_MAX), None)
+    if long_part is not None:
+        msg = (
+            f"{str(p)[:80]}...: a file or folder name is {len(long_part.encode())} bytes long; "
+            f"file systems allow at most {_NAME_MAX}. Check the path (a whole text pasted as "
+            "a name?) or rename the file"
+        )
+        raise InvalidInputError(msg)
+    try:
+        info = p.stat()
+    except FileNotFoundError:
+        msg = f"{p}: no such file; check the path and the working folder"
+        if p.is_symlink():
+            msg = f"{p}: a symbolic link to a file that does not exist; fix or remove the link"
+        raise DataFileError(msg) from None
+    except PermissionError:
+        msg = (
+            f"{p}: permission denied on a folder of this path; ask for read access to the "
+            "folder, or copy the file somewhere you can read"
+        )
+        raise DataFileError(msg) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            msg = f"{p}: symbolic links point at each other in a loop; fix the links"
+        else:
+            msg = f"{p}: cannot be read ({exc.strerror}); check the path"
+        raise DataFileError(msg) from None
+    if stat.S_ISDIR(info.st_mode):
+        msg = (
+            f"{p}: is a directory, not a file; give the path of a file inside it "
+            "(a .gpkg, .geojson, .shp, .gpx, .csv...)"
+        )
+        raise DataFileError(msg)
+    if not stat.S_ISREG(info.st_mode):
+        msg = (
+            f"{p}: not a regular file (a pipe, socket or device); reading it could wait "
+            "forever. Save the data to a file first and give that file's path"
+        )
+        raise DataFileError(msg)
+    if not os.access(p, os.R_OK):
+        msg = (
+            f"{p}: permission denied; the file exists but you may not read it. Ask for read "
+            "access (chmod u+r), or copy it somewhere you can read"
+        )
+        raise DataFileError(msg)
+    if info.st_size == 0:
         raise DataFileError(f"{p}: the file is empty (0 bytes); export it again from its source")
     return p
 
@@ -99,11 +163,14 @@ def _pick_layer(p: Path, layer: str | None) -> str | None:
             ):
                 return candidate
         raise EmptyInputError(f"{p}: the GPX file has no track, route or waypoint")
-    if len(names) > 1:
+    # The QGIS style table that to_geopackage writes is not a layer anyone means to read.
+    data_layers = [name for name in names if name.lower() != "layer_styles"]
+    if len(data_layers) > 1:
         raise InvalidInputError(
-            f"{p} holds {len(names)} layers ({', '.join(names)}); choose one with layer=..."
+            f"{p} holds {len(data_layers)} layers ({', '.join(data_layers)}); choose one "
+            "with layer=..."
         )
-    return None
+    return data_layers[0] if len(data_layers) == 1 < len(names) else None
 
 
 def _read(
@@ -116,10 +183,31 @@ def _read(
             warnings.simplefilter("ignore")  # GDAL's own chatter; we report what matters
             return gpd.read_file(p, layer=layer, engine=engine, **options)
     except Exception as exc:
+        if "permission denied" in str(exc).lower():
+            msg = (
+                f"{p}: permission denied while reading it (or a file beside it, such as a "
+                "Shapefile's .dbf or a GeoPackage's -wal); ask for read access to them"
+            )
+            raise DataFileError(msg) from None
         raise DataFileError(
             f"{p}: could not be read ({type(exc).__name__}: {exc}); the file may be truncated "
             "or in a format GDAL does not know"
         ) from None
+
+
+def _warn_missing_sidecars(p: Path) -> None:
+    # GDAL reads a .shp without its .dbf and silently returns no attribute at all.
+    if p.suffix.lower() != ".shp":
+        return
+    siblings = {child.name.lower() for child in p.parent.iterdir()}
+    if f"{p.stem}.dbf".lower() not in siblings:
+        warnings.warn(
+            f"{p}: the Shapefile has no {p.stem}.dbf beside it, so its attributes (names, "
+            "ids...) are missing and only geometries are read; copy the .dbf (and .shx, "
+            ".prj) with the .shp",
+            BassinGeoWarning,
+            stacklevel=4,
+        )
 
 
 def _repair(gdf: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
@@ -235,8 +323,15 @@ def read_layer(
         msg = f"{p}: x=, y= and wkt= are for tables (.csv, .xlsx, .ods...), not this file"
         raise InvalidInputError(msg)
     chosen = _pick_layer(p, layer)
+    _warn_missing_sidecars(p)
     gdf = _read(p, chosen, engine, columns)
     where = f"{p}" + (f" (layer {chosen})" if chosen else "")
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.active_geometry_name is None:
+        msg = (
+            f"{where}: the layer has no geometry column (an attribute table); read it with "
+            "pandas, or join it to a layer that has geometries"
+        )
+        raise DataFileError(msg)
     if len(gdf) == 0:
         raise EmptyInputError(f"{where}: the layer has no feature")
     if gdf.crs is None:
