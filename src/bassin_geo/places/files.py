@@ -30,11 +30,112 @@ from bassin_geo.errors import (
 from bassin_geo.places.checks import check_lonlat, looks_like_degrees, mislabelled_degrees
 from bassin_geo.places.tables import SPREADSHEET_SUFFIXES, TABLE_SUFFIXES, list_sheets, read_table
 
-__all__ = ["list_file_layers", "read_layer"]
+__all__ = [
+    "MAX_PACK_RATIO",
+    "MAX_UNPACKED_BYTES",
+    "check_unpacked_size",
+    "check_zip",
+    "list_file_layers",
+    "read_layer",
+]
 
 ENGINES = ("pyogrio", "fiona")
 # GPX files hold several layers; a route or track is what people mean when they name one.
 _GPX_ORDER = ("tracks", "routes", "waypoints")
+
+
+#: Largest size (bytes) a compressed input (``.zip``, ``.osm.gz``, ``.osm.bz2``) may unpack
+#: to. Raise it for a bigger extract: ``bassin_geo.places.files.MAX_UNPACKED_BYTES = 2**34``.
+MAX_UNPACKED_BYTES = 4 * 2**30
+#: Largest ratio of unpacked to packed size, past :data:`RATIO_FLOOR_BYTES` unpacked: real
+#: geodata packs 5 to 20 times, a decompression bomb a thousand times.
+MAX_PACK_RATIO = 100
+#: Below this unpacked size (bytes) any ratio is accepted: a small file does no harm.
+RATIO_FLOOR_BYTES = 64 * 2**20
+
+
+def check_unpacked_size(path: PathLike, unpacked: int, packed: int) -> None:
+    """Raise :class:`DataFileError` when a compressed input unpacks past the limits.
+
+    The limits are :data:`MAX_UNPACKED_BYTES` and, once :data:`RATIO_FLOOR_BYTES` are
+    unpacked, :data:`MAX_PACK_RATIO`; both are read at each call, so a caller can raise
+    them for a large extract.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The compressed file, named in the message.
+    unpacked : int
+        Bytes unpacked so far (or announced by the archive).
+    packed : int
+        The compressed size in bytes.
+
+    Raises
+    ------
+    DataFileError
+        ``unpacked`` exceeds a limit: the message names it and how to raise it.
+
+    Examples
+    --------
+    >>> check_unpacked_size("roads.osm.gz", 10_000_000, 1_000_000)
+    >>> check_unpacked_size("bomb.osm.gz", 2**31, 2**20)
+    Traceback (most recent call last):
+    ...
+    bassin_geo.errors.DataFileError: bomb.osm.gz: ...
+    """
+    ratio = unpacked / max(packed, 1)
+    if unpacked > MAX_UNPACKED_BYTES:
+        msg = (
+            f"{path}: unpacks to more than {MAX_UNPACKED_BYTES:,} bytes, the limit "
+            "bassin_geo.places.files.MAX_UNPACKED_BYTES; if the file is a genuine large "
+            "extract, raise that limit or unpack it yourself and give the unpacked file"
+        )
+        raise DataFileError(msg)
+    if unpacked > RATIO_FLOOR_BYTES and ratio > MAX_PACK_RATIO:
+        msg = (
+            f"{path}: unpacks {ratio:.0f} times its size (past {unpacked:,} bytes), more "
+            f"than the limit bassin_geo.places.files.MAX_PACK_RATIO = {MAX_PACK_RATIO}; "
+            "such files are usually decompression bombs. If you trust it, raise that "
+            "limit or unpack it yourself and give the unpacked file"
+        )
+        raise DataFileError(msg)
+
+
+def check_zip(path: PathLike) -> None:
+    """Raise :class:`DataFileError` when a ``.zip`` announces more than the limits allow.
+
+    Read from the archive's directory, before anything is unpacked (see
+    :func:`check_unpacked_size`).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A zip archive.
+
+    Raises
+    ------
+    DataFileError
+        Not a zip archive, or one that unpacks past a limit.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, zipfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "roads.zip"
+    >>> with zipfile.ZipFile(path, "w") as z:
+    ...     z.writestr("roads.geojson", '{"type": "FeatureCollection", "features": []}')
+    >>> check_zip(path)
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        msg = f"{path}: not a readable zip archive ({exc}); download or pack it again"
+        raise DataFileError(msg) from None
+    check_unpacked_size(
+        path, sum(i.file_size for i in infos), sum(i.compress_size for i in infos) or 1
+    )
 
 
 # Longest file name most file systems allow (ext4, NTFS, APFS: 255 bytes or characters).
@@ -134,6 +235,8 @@ def list_file_layers(path: PathLike) -> list[str]:
     import pyogrio
 
     p = _check_path(path)
+    if p.suffix.lower() == ".zip":
+        check_zip(p)  # GDAL would unpack a bomb whole before listing it
     if p.suffix.lower() in SPREADSHEET_SUFFIXES:
         return list_sheets(p)
     if p.suffix.lower() in TABLE_SUFFIXES:
