@@ -309,3 +309,25 @@ def test_an_osm_node_without_usable_coordinates_is_dropped_with_a_warning(tmp_pa
     lengths = net.edges.geometry.to_crs(2154).length
     assert len(net.edges) == 1  # only 3 -> 1 keeps both its nodes
     assert np.isfinite(lengths).all()
+
+
+# ------------------------------------------------------------------ other foreign exceptions
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda: bg.load_sites(kind=5), id="load_sites-kind-int"),
+        pytest.param(lambda: bg.load_sites(kind=[5]), id="load_sites-kind-list-of-int"),
+        pytest.param(lambda: bg.load_layer(["lakes"]), id="load_layer-list"),
+        pytest.param(lambda: bg.load_layer(None), id="load_layer-None"),
+        pytest.param(lambda: bg.make_map("lakes", tiles=None, height=None), id="height-None"),
+        pytest.param(lambda: bg.make_map("lakes", tiles=None, height="abc"), id="height-text"),
+    ],
+)
+def test_bad_values_get_invalid_input_errors(call):
+    with pytest.raises(InvalidInputError):
+        call()
+
+
+def test_good_values_still_work():
+    assert len(bg.load_sites(kind=("pithead", "lake"))) > 0
+    assert bg.make_map("lakes", tiles=None, height=500) is not None
