@@ -158,6 +158,18 @@ def test_read_layer_without_permission_gives_permission_advice(tmp_path):
         target.chmod(stat.S_IRUSR | stat.S_IWUSR)
 
 
+def test_an_unreadable_file_gets_permission_advice_even_as_root(tmp_path, monkeypatch):
+    from bassin_geo.places import files
+
+    target = tmp_path / "secret.geojson"
+    bg.to_geojson(_points((3.0, 50.4)), target)
+    # Root reads every file: ask the check as an ordinary user would get it answered.
+    monkeypatch.setattr(files.os, "access", lambda *_args, **_kw: False)
+    with pytest.raises(DataFileError, match="permission denied.*read access") as info:
+        bg.read_layer(target)
+    assert "again" not in str(info.value)
+
+
 @pytest.mark.parametrize("path", [None, b"lakes.gpkg", 5, 2.5, True])
 def test_read_layer_refuses_paths_of_the_wrong_type(path):
     with pytest.raises(InvalidInputError, match="path must be a str or a pathlib.Path"):
