@@ -70,7 +70,18 @@ def data_dir() -> Path:
     raise DataFileError(msg)
 
 
+def _is_list(value: object) -> bool:
+    return isinstance(value, (list, tuple, set, frozenset))
+
+
 def _check_name(name: str) -> str:
+    if not isinstance(name, str):
+        # A list is unhashable: `name not in LAYERS` would raise a bare TypeError.
+        msg = (
+            f"a layer name must be a str, got {type(name).__name__} ({name!r:.60}); for "
+            "several layers use [load_layer(n) for n in names]"
+        )
+        raise InvalidInputError(msg)
     if name not in LAYERS:
         close = difflib.get_close_matches(str(name), list(LAYERS), n=3)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -271,7 +282,13 @@ def load_sites(
     """
     sites = load_layer("sites")
     if kind is not None:
-        kinds = [kind] if isinstance(kind, str) else list(kind)
+        kinds = [kind] if isinstance(kind, str) else list(kind) if _is_list(kind) else None
+        if kinds is None or not all(isinstance(k, str) for k in kinds):
+            msg = (
+                f"kind must be a site kind or a list of them ({', '.join(SITE_KINDS)}), "
+                f"got {kind!r:.60}"
+            )
+            raise InvalidInputError(msg)
         unknown = [k for k in kinds if k not in SITE_KINDS]
         if unknown:
             msg = f"unknown site kind {unknown[0]!r}: use one of {', '.join(SITE_KINDS)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
@@ -13,15 +14,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 from pyproj import CRS
 
 from bassin_geo._compat import keyword_only
 from bassin_geo.crs import WGS84
 from bassin_geo.errors import (
+    BassinGeoWarning,
+    CoordinateError,
     EmptyInputError,
     InvalidInputError,
 )
-from bassin_geo.places.checks import check_lonlat
+from bassin_geo.places.checks import check_lonlat, mislabelled_degrees
 
 __all__ = [
     "FrameLike",
@@ -100,9 +104,16 @@ def as_frame(data: object, *, where: str = "data") -> gpd.GeoDataFrame:
     Raises
     ------
     InvalidInputError
-        ``data`` is none of these.
+        ``data`` is none of these, or two of its columns have one name.
     CoordinateError
-        ``data`` has no CRS and its coordinates are not WGS84 degrees.
+        A row has NaN or infinite coordinates; coordinates are not WGS84 degrees once
+        converted (no CRS and metres); degrees labelled with a projected CRS; latitude
+        and longitude swapped.
+
+    Warns
+    -----
+    BassinGeoWarning
+        ``data`` has no CRS and its numbers look like degrees: they are taken as WGS84.
 
     Examples
     --------
@@ -120,15 +131,86 @@ def as_frame(data: object, *, where: str = "data") -> gpd.GeoDataFrame:
             f"(route, itinerary, crossings, reachable area, network), got {type(data).__name__}"
         )
         raise InvalidInputError(msg)
+    if data.active_geometry_name is None:
+        msg = (
+            f"{where}: the GeoDataFrame has no geometry column; set one with "
+            "gdf.set_geometry('column') or build it with geometry=..."
+        )
+        raise InvalidInputError(msg)
+    _refuse_duplicate_columns(data, where)
     if data.crs is None:
-        bounds = data.geometry.bounds.dropna()
-        check_lonlat(
-            bounds[["minx", "maxx"]].to_numpy(), bounds[["miny", "maxy"]].to_numpy(), where
+        _check_degrees(data, where)
+        warnings.warn(
+            f"{where} has no CRS: its coordinates are taken as WGS84 longitude/latitude "
+            "(EPSG:4326). Say so to silence this warning, gdf = gdf.set_crs('EPSG:4326'), "
+            "or give its real CRS (for Lambert-93 metres: gdf.set_crs('EPSG:2154'))",
+            BassinGeoWarning,
+            stacklevel=3,
         )
         return data.set_crs(WGS84)
-    if CRS.from_user_input(data.crs).equals(CRS.from_user_input(WGS84)):
-        return data
-    return data.to_crs(WGS84)
+    if mislabelled_degrees(data):
+        x, y = data.total_bounds[:2]
+        msg = (
+            f"{where}: the frame says its CRS is {data.crs.to_string()}, but its coordinates "
+            f"look like longitude/latitude degrees (first corner x={x:g}, y={y:g}), which in "
+            "that CRS lie outside its area of use. The label is wrong: relabel it with "
+            "gdf.set_crs('EPSG:4326', allow_override=True)"
+        )
+        raise CoordinateError(msg)
+    if not CRS.from_user_input(data.crs).equals(CRS.from_user_input(WGS84)):
+        _check_finite(data, where)
+        data = data.to_crs(WGS84)
+    _check_degrees(data, where)
+    return data
+
+
+def _refuse_duplicate_columns(data: gpd.GeoDataFrame, where: str) -> None:
+    # A GeoPackage keeps one of two same-named columns and drops the other without a word.
+    repeated = data.columns[data.columns.duplicated()].unique()
+    if len(repeated):
+        names = ", ".join(repr(str(name)) for name in repeated)
+        msg = (
+            f"{where}: column name(s) {names} appear more than once; rename or drop the "
+            "copies (gdf.loc[:, ~gdf.columns.duplicated()]) before writing"
+        )
+        raise InvalidInputError(msg)
+
+
+def _check_finite(
+    data: gpd.GeoDataFrame, where: str
+) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """Raise CoordinateError naming the first row with a NaN or infinite coordinate."""
+    coords, rows = shapely.get_coordinates(data.geometry.to_numpy(), return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        count = len(np.unique(rows[bad]))
+        label = data.index[int(rows[first])]
+        x, y = coords[first]
+        msg = (
+            f"{where}: {count} row(s) have NaN or infinite coordinates (first: row "
+            f"{label!r}, x={x}, y={y}); drop or fix those rows before writing"
+        )
+        raise CoordinateError(msg)
+    return coords, rows
+
+
+def _check_degrees(data: gpd.GeoDataFrame, where: str) -> None:
+    """Raise CoordinateError naming the first row whose coordinates cannot be degrees."""
+    coords, rows = _check_finite(data, where)
+    out = (np.abs(coords[:, 0]) > 180) | (np.abs(coords[:, 1]) > 90)
+    if out.any():
+        first = int(np.flatnonzero(out)[0])
+        label = data.index[int(rows[first])]
+        x, y = coords[first]
+        told = "has no CRS" if data.crs is None else f"is labelled {data.crs.to_string()}"
+        msg = (
+            f"{where}: row {label!r} has coordinates that cannot be degrees (x={x:g}, "
+            f"y={y:g}), yet the frame {told}; they look projected (metres). Give the frame "
+            "its real CRS (for Lambert-93: gdf.set_crs('EPSG:2154', allow_override=True))"
+        )
+        raise CoordinateError(msg)
+    check_lonlat(coords[:, 0], coords[:, 1], where)
 
 
 def clean_value(value: object) -> object:

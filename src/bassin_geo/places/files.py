@@ -5,6 +5,9 @@ Writers live in :mod:`bassin_geo.io`.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import warnings
 from pathlib import Path
 
@@ -27,18 +30,180 @@ from bassin_geo.errors import (
 from bassin_geo.places.checks import check_lonlat, looks_like_degrees, mislabelled_degrees
 from bassin_geo.places.tables import SPREADSHEET_SUFFIXES, TABLE_SUFFIXES, list_sheets, read_table
 
-__all__ = ["list_file_layers", "read_layer"]
+__all__ = [
+    "MAX_PACK_RATIO",
+    "MAX_UNPACKED_BYTES",
+    "check_unpacked_size",
+    "check_zip",
+    "list_file_layers",
+    "read_layer",
+]
 
 ENGINES = ("pyogrio", "fiona")
 # GPX files hold several layers; a route or track is what people mean when they name one.
 _GPX_ORDER = ("tracks", "routes", "waypoints")
 
 
+#: Largest size (bytes) a compressed input (``.zip``, ``.osm.gz``, ``.osm.bz2``) may unpack
+#: to. Raise it for a bigger extract: ``bassin_geo.places.files.MAX_UNPACKED_BYTES = 2**34``.
+MAX_UNPACKED_BYTES = 4 * 2**30
+#: Largest ratio of unpacked to packed size, past :data:`RATIO_FLOOR_BYTES` unpacked: real
+#: geodata packs 5 to 20 times, a decompression bomb a thousand times.
+MAX_PACK_RATIO = 100
+#: Below this unpacked size (bytes) any ratio is accepted: a small file does no harm.
+RATIO_FLOOR_BYTES = 64 * 2**20
+
+
+def check_unpacked_size(path: PathLike, unpacked: int, packed: int) -> None:
+    """Raise :class:`DataFileError` when a compressed input unpacks past the limits.
+
+    The limits are :data:`MAX_UNPACKED_BYTES` and, once :data:`RATIO_FLOOR_BYTES` are
+    unpacked, :data:`MAX_PACK_RATIO`; both are read at each call, so a caller can raise
+    them for a large extract.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The compressed file, named in the message.
+    unpacked : int
+        Bytes unpacked so far (or announced by the archive).
+    packed : int
+        The compressed size in bytes.
+
+    Raises
+    ------
+    DataFileError
+        ``unpacked`` exceeds a limit: the message names it and how to raise it.
+
+    Examples
+    --------
+    >>> check_unpacked_size("roads.osm.gz", 10_000_000, 1_000_000)
+    >>> check_unpacked_size("bomb.osm.gz", 2**31, 2**20)
+    Traceback (most recent call last):
+    ...
+    bassin_geo.errors.DataFileError: bomb.osm.gz: ...
+    """
+    ratio = unpacked / max(packed, 1)
+    if unpacked > MAX_UNPACKED_BYTES:
+        msg = (
+            f"{path}: unpacks to more than {MAX_UNPACKED_BYTES:,} bytes, the limit "
+            "bassin_geo.places.files.MAX_UNPACKED_BYTES; if the file is a genuine large "
+            "extract, raise that limit or unpack it yourself and give the unpacked file"
+        )
+        raise DataFileError(msg)
+    if unpacked > RATIO_FLOOR_BYTES and ratio > MAX_PACK_RATIO:
+        msg = (
+            f"{path}: unpacks {ratio:.0f} times its size (past {unpacked:,} bytes), more "
+            f"than the limit bassin_geo.places.files.MAX_PACK_RATIO = {MAX_PACK_RATIO}; "
+            "such files are usually decompression bombs. If you trust it, raise that "
+            "limit or unpack it yourself and give the unpacked file"
+        )
+        raise DataFileError(msg)
+
+
+def check_zip(path: PathLike) -> None:
+    """Raise :class:`DataFileError` when a ``.zip`` announces more than the limits allow.
+
+    Read from the archive's directory, before anything is unpacked (see
+    :func:`check_unpacked_size`).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A zip archive.
+
+    Raises
+    ------
+    DataFileError
+        Not a zip archive, or one that unpacks past a limit.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, zipfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "roads.zip"
+    >>> with zipfile.ZipFile(path, "w") as z:
+    ...     z.writestr("roads.geojson", '{"type": "FeatureCollection", "features": []}')
+    >>> check_zip(path)
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        msg = f"{path}: not a readable zip archive ({exc}); download or pack it again"
+        raise DataFileError(msg) from None
+    check_unpacked_size(
+        path, sum(i.file_size for i in infos), sum(i.compress_size for i in infos) or 1
+    )
+
+
+# Longest file name most file systems allow (ext4, NTFS, APFS: 255 bytes or characters).
+_NAME_MAX = 255
+
+
 def _check_path(path: PathLike) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise DataFileError(f"{p}: no such file; check the path and the working folder")
-    if p.is_file() and p.stat().st_size == 0:
+    """Return ``path`` as a Path to a regular, readable, non-empty file, or raise.
+
+    Nothing is opened: a FIFO or a device would block the reader forever.
+    """
+    if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
+        msg = (
+            f"path must be a str or a pathlib.Path naming a file, got "
+            f"{type(path).__name__} ({path!r:.60})"
+        )
+        raise InvalidInputError(msg)
+    try:
+        p = Path(path)
+    except TypeError:  # an os.PathLike whose __fspath__ gives bytes
+        msg = f"path must be a str or a pathlib.Path naming a file, got {path!r:.60}"
+        raise InvalidInputError(msg) from None
+    long_part = next((part for part in p.parts if len(part.encode()) > _NAME_MAX), None)
+    if long_part is not None:
+        msg = (
+            f"{str(p)[:80]}...: a file or folder name is {len(long_part.encode())} bytes long; "
+            f"file systems allow at most {_NAME_MAX}. Check the path (a whole text pasted as "
+            "a name?) or rename the file"
+        )
+        raise InvalidInputError(msg)
+    try:
+        info = p.stat()
+    except FileNotFoundError:
+        msg = f"{p}: no such file; check the path and the working folder"
+        if p.is_symlink():
+            msg = f"{p}: a symbolic link to a file that does not exist; fix or remove the link"
+        raise DataFileError(msg) from None
+    except PermissionError:
+        msg = (
+            f"{p}: permission denied on a folder of this path; ask for read access to the "
+            "folder, or copy the file somewhere you can read"
+        )
+        raise DataFileError(msg) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            msg = f"{p}: symbolic links point at each other in a loop; fix the links"
+        else:
+            msg = f"{p}: cannot be read ({exc.strerror}); check the path"
+        raise DataFileError(msg) from None
+    if stat.S_ISDIR(info.st_mode):
+        msg = (
+            f"{p}: is a directory, not a file; give the path of a file inside it "
+            "(a .gpkg, .geojson, .shp, .gpx, .csv...)"
+        )
+        raise DataFileError(msg)
+    if not stat.S_ISREG(info.st_mode):
+        msg = (
+            f"{p}: not a regular file (a pipe, socket or device); reading it could wait "
+            "forever. Save the data to a file first and give that file's path"
+        )
+        raise DataFileError(msg)
+    if not os.access(p, os.R_OK):
+        msg = (
+            f"{p}: permission denied; the file exists but you may not read it. Ask for read "
+            "access (chmod u+r), or copy it somewhere you can read"
+        )
+        raise DataFileError(msg)
+    if info.st_size == 0:
         raise DataFileError(f"{p}: the file is empty (0 bytes); export it again from its source")
     return p
 
@@ -70,6 +235,8 @@ def list_file_layers(path: PathLike) -> list[str]:
     import pyogrio
 
     p = _check_path(path)
+    if p.suffix.lower() == ".zip":
+        check_zip(p)  # GDAL would unpack a bomb whole before listing it
     if p.suffix.lower() in SPREADSHEET_SUFFIXES:
         return list_sheets(p)
     if p.suffix.lower() in TABLE_SUFFIXES:
@@ -99,11 +266,14 @@ def _pick_layer(p: Path, layer: str | None) -> str | None:
             ):
                 return candidate
         raise EmptyInputError(f"{p}: the GPX file has no track, route or waypoint")
-    if len(names) > 1:
+    # The QGIS style table that to_geopackage writes is not a layer anyone means to read.
+    data_layers = [name for name in names if name.lower() != "layer_styles"]
+    if len(data_layers) > 1:
         raise InvalidInputError(
-            f"{p} holds {len(names)} layers ({', '.join(names)}); choose one with layer=..."
+            f"{p} holds {len(data_layers)} layers ({', '.join(data_layers)}); choose one "
+            "with layer=..."
         )
-    return None
+    return data_layers[0] if len(data_layers) == 1 < len(names) else None
 
 
 def _read(
@@ -116,10 +286,31 @@ def _read(
             warnings.simplefilter("ignore")  # GDAL's own chatter; we report what matters
             return gpd.read_file(p, layer=layer, engine=engine, **options)
     except Exception as exc:
+        if "permission denied" in str(exc).lower():
+            msg = (
+                f"{p}: permission denied while reading it (or a file beside it, such as a "
+                "Shapefile's .dbf or a GeoPackage's -wal); ask for read access to them"
+            )
+            raise DataFileError(msg) from None
         raise DataFileError(
             f"{p}: could not be read ({type(exc).__name__}: {exc}); the file may be truncated "
             "or in a format GDAL does not know"
         ) from None
+
+
+def _warn_missing_sidecars(p: Path) -> None:
+    # GDAL reads a .shp without its .dbf and silently returns no attribute at all.
+    if p.suffix.lower() != ".shp":
+        return
+    siblings = {child.name.lower() for child in p.parent.iterdir()}
+    if f"{p.stem}.dbf".lower() not in siblings:
+        warnings.warn(
+            f"{p}: the Shapefile has no {p.stem}.dbf beside it, so its attributes (names, "
+            "ids...) are missing and only geometries are read; copy the .dbf (and .shx, "
+            ".prj) with the .shp",
+            BassinGeoWarning,
+            stacklevel=4,
+        )
 
 
 def _repair(gdf: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
@@ -235,8 +426,15 @@ def read_layer(
         msg = f"{p}: x=, y= and wkt= are for tables (.csv, .xlsx, .ods...), not this file"
         raise InvalidInputError(msg)
     chosen = _pick_layer(p, layer)
+    _warn_missing_sidecars(p)
     gdf = _read(p, chosen, engine, columns)
     where = f"{p}" + (f" (layer {chosen})" if chosen else "")
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.active_geometry_name is None:
+        msg = (
+            f"{where}: the layer has no geometry column (an attribute table); read it with "
+            "pandas, or join it to a layer that has geometries"
+        )
+        raise DataFileError(msg)
     if len(gdf) == 0:
         raise EmptyInputError(f"{where}: the layer has no feature")
     if gdf.crs is None:

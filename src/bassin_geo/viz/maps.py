@@ -200,6 +200,9 @@ def make_map(
     'Map'
     >>> m2 = make_map("slag_heaps", tiles=None, title="Slag heaps", lang="en")
     """
+    if isinstance(height, bool) or not isinstance(height, (str, int, float)):
+        msg = f"make_map: height must be a CSS length such as '100%' or '600px', got {height!r}"
+        raise InvalidInputError(msg)
     if context is not None:
         context = check_flag(context, "context")
     if cluster is not None:
@@ -243,15 +246,19 @@ def make_map(
         else None
     )
     center = [(box[0][0] + box[1][0]) / 2, (box[0][1] + box[1][1]) / 2] if box else [50.45, 3.0]
-    m = folium.Map(
-        location=center,
-        zoom_start=10,
-        tiles=None,
-        prefer_canvas=True,
-        control_scale=False,
-        zoom_control=False,
-        height=height,
-    )
+    try:
+        m = folium.Map(
+            location=center,
+            zoom_start=10,
+            tiles=None,
+            prefer_canvas=True,
+            control_scale=False,
+            zoom_control=False,
+            height=height,
+        )
+    except ValueError as exc:  # branca parses the CSS length; nothing else here can fail
+        msg = f"make_map: height must be a CSS length such as '100%' or '600px' ({exc})"
+        raise InvalidInputError(msg) from None
     # Leaflet comes inline from the vendored copy (PageAssets); the map draws no
     # Bootstrap widgets nor awesome-markers icons.
     m.default_js = []

@@ -58,7 +58,10 @@ def network_from_graphml(path: Path, rules: dict[str, Any], mode: str) -> Networ
     Raises
     ------
     DataFileError
-        Unreadable, nodes without coordinates, or a bad edge geometry.
+        Unreadable, nodes without coordinates or with coordinates that are not numbers,
+        or a bad edge geometry.
+    CoordinateError
+        Node coordinates that are NaN or cannot be longitudes/latitudes.
     EmptyInputError
         No edge.
 
@@ -95,8 +98,15 @@ def network_from_graphml(path: Path, rules: dict[str, Any], mode: str) -> Networ
             )
             raise DataFileError(msg)
         keys[n] = i
-        xs.append(float(data["x"]))
-        ys.append(float(data["y"]))
+        try:
+            xs.append(float(data["x"]))
+            ys.append(float(data["y"]))
+        except (TypeError, ValueError):
+            msg = (
+                f"{path}: node {n!r} has coordinates that are not numbers "
+                f"(x={data['x']!r:.40}, y={data['y']!r:.40}); fix that node in the file"
+            )
+            raise DataFileError(msg) from None
     check_lonlat(np.asarray(xs), np.asarray(ys), f"the nodes of {path.name}")
     rows: list[dict[str, Any]] = []
     geoms: list[shapely.Geometry] = []

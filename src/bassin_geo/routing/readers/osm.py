@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import sys
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,11 +14,13 @@ from typing import IO, Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
 from bassin_geo.crs import WGS84
-from bassin_geo.errors import DataFileError, EmptyInputError
+from bassin_geo.errors import BassinGeoWarning, DataFileError, EmptyInputError
+from bassin_geo.places.files import check_unpacked_size
 from bassin_geo.routing.network import Network
 from bassin_geo.routing.readers.segments import network_from_segments
 from bassin_geo.routing.readers.tags import OSM_TAGS, apply_mode_rules
@@ -86,6 +89,15 @@ def read_pbf(path: Path, clip: shapely.Geometry | None) -> gpd.GeoDataFrame:
     except (OSError, ValueError, RuntimeError) as exc:
         msg = f"{path}: reading the OSM file failed: {exc}"
         raise DataFileError(msg) from exc
+    except Exception as exc:
+        # A truncated or corrupt PBF fails inside pyrosm's decoder (protobuf's DecodeError,
+        # zlib's error, a KeyError on a missing block): one message naming the file.
+        msg = (
+            f"{path} is not a readable OpenStreetMap PBF file ({type(exc).__name__}: {exc}); "
+            "it may be truncated: download it again, for example from "
+            "https://download.geofabrik.de/"
+        )
+        raise DataFileError(msg) from exc
     if result is None or result[1] is None or len(result[1]) == 0:
         msg = f"{path} holds no highway inside the clip area; check the file and the clip"
         raise EmptyInputError(msg)
@@ -93,13 +105,57 @@ def read_pbf(path: Path, clip: shapely.Geometry | None) -> gpd.GeoDataFrame:
     return edges.drop(columns=["length"], errors="ignore")  # we measure lengths ourselves
 
 
-def _open_xml(path: Path) -> bz2.BZ2File | gzip.GzipFile | IO[bytes]:
+class _BoundedReader:
+    """A compressed stream that stops past the limits of :func:`check_unpacked_size`."""
+
+    def __init__(self, path: Path, stream: bz2.BZ2File | gzip.GzipFile) -> None:
+        self.path = path
+        self.stream = stream
+        self.packed = path.stat().st_size
+        self.unpacked = 0
+
+    def read(self, size: int = -1) -> bytes:
+        # ElementTree reads in 16 KiB pieces; never let one call unpack everything.
+        chunk = self.stream.read(size if 0 < size <= 1 << 20 else 1 << 20)
+        self.unpacked += len(chunk)
+        check_unpacked_size(self.path, self.unpacked, self.packed)
+        return chunk
+
+    def __enter__(self) -> _BoundedReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.close()
+
+
+def _open_xml(path: Path) -> _BoundedReader | IO[bytes]:
     name = path.name.lower()
     if name.endswith(".bz2"):
-        return bz2.open(path, "rb")
+        return _BoundedReader(path, bz2.open(path, "rb"))
     if name.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return _BoundedReader(path, gzip.open(path, "rb"))
     return open(path, "rb")
+
+
+def _usable_nodes(
+    path: Path, node_ids: list[int], lons: list[float], lats: list[float]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The nodes with real coordinates; the others dropped with a warning naming one."""
+    ids = np.asarray(node_ids, dtype=np.int64)
+    lon = np.asarray(lons, dtype=np.float64)
+    lat = np.asarray(lats, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        good = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+    if not good.all():
+        first = int(np.flatnonzero(~good)[0])
+        warnings.warn(
+            f"{path}: {int((~good).sum())} node(s) have no usable coordinates (first: node "
+            f"{ids[first]}, lat={lat[first]}, lon={lon[first]}); they are left out, with the "
+            "way segments that use them",
+            BassinGeoWarning,
+            stacklevel=4,
+        )
+    return ids[good], lon[good], lat[good]
 
 
 def read_osm_xml(path: Path, clip: shapely.Geometry | None) -> gpd.GeoDataFrame:
@@ -160,17 +216,19 @@ def read_osm_xml(path: Path, clip: shapely.Geometry | None) -> gpd.GeoDataFrame:
                     el.clear()
                 elif el.tag == "relation":
                     el.clear()
+    except DataFileError:
+        raise  # past the unpacking limits: the message says which and how to raise it
     except (ET.ParseError, EOFError, OSError, ValueError, TypeError) as exc:
         msg = f"{path} is not a readable OpenStreetMap XML file ({exc}); download it again"
         raise DataFileError(msg) from exc
     if not way_rows:
         msg = f"{path} holds no highway way; is it an OSM extract?"
         raise EmptyInputError(msg)
-    ids = np.asarray(node_ids, dtype=np.int64)
+    ids, lon, lat = _usable_nodes(path, node_ids, lons, lats)
     order = np.argsort(ids)
     ids = ids[order]
-    lon = np.asarray(lons)[order]
-    lat = np.asarray(lats)[order]
+    lon = lon[order]
+    lat = lat[order]
     lens = np.fromiter((len(r) for r in refs), dtype=np.int64, count=len(refs))
     flat = np.fromiter((n for r in refs for n in r), dtype=np.int64, count=int(lens.sum()))
     pos = np.searchsorted(ids, flat)
