@@ -23,6 +23,7 @@ from bassin_geo.crs import WGS84, metric_crs_for
 from bassin_geo.errors import BassinGeoWarning, DataFileError, InvalidInputError, NetworkError
 from bassin_geo.modes import mode_rules
 from bassin_geo.places.checks import check_distance
+from bassin_geo.places.files import check_zip
 from bassin_geo.places.resolve import as_places
 from bassin_geo.routing.fetch import (
     DEFAULT_OSM_URL,
@@ -414,6 +415,8 @@ def load_network(
         elif name.endswith(".graphml"):
             net = network_from_graphml(src_path, rules_, mode)
         else:
+            if name.endswith(".zip"):
+                check_zip(src_path)  # bounded: a zip bomb is refused before GDAL unpacks it
             try:
                 gdf = gpd.read_file(src_path, engine="pyogrio")
             except Exception as exc:  # pyogrio raises its own DataSourceError family
