@@ -343,3 +343,10 @@ def test_bad_values_get_invalid_input_errors(call):
 def test_good_values_still_work():
     assert len(bg.load_sites(kind=("pithead", "lake"))) > 0
     assert bg.make_map("lakes", tiles=None, height=500) is not None
+
+
+def test_read_route_asks_which_layer_of_a_multi_layer_file():
+    # The embedded GeoPackage has 15 layers; one of them (railways) holds 1,316 separate
+    # lines that would otherwise be chained into one meaningless route.
+    with pytest.raises(bg.InvalidInputError, match="layer="):
+        bg.read_route(bg.data_dir() / "bassin_minier.gpkg")

@@ -17,6 +17,7 @@ from typing import Any, TypeAlias
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
@@ -349,6 +350,15 @@ def _gpx(path: Path) -> _Read:
 def _lines_layer(path: Path, layer: str | None, crs: CRSLike | None) -> _Read:
     # Through the library's reader: CRS checks, metres labelled as degrees, repairs.
     names = list_file_layers(path)
+    if layer is None and len(names) > 1:
+        # Which layer is the route is the caller's to say: taking the first with lines gave
+        # one 2,626 km "route" out of the embedded GeoPackage's railway sections.
+        line_layers = [
+            str(n) for n, kind in pyogrio.list_layers(path) if "LineString" in str(kind or "")
+        ]
+        hint = f" (line layers: {', '.join(line_layers)})" if line_layers else ""
+        msg = f"{path} holds {len(names)} layers{hint}; say which one is the route with layer=..."
+        raise InvalidInputError(msg)
     candidates = [layer] if layer is not None else names
     if layer is not None and layer not in names:
         raise DataFileError(f"{path}: no layer {layer!r}; the file has {', '.join(names)}")
