@@ -34,14 +34,8 @@ if TYPE_CHECKING:
     )
     from bassin_geo.analysis.locate import locate
     from bassin_geo.analysis.routes import Route, read_route
-    from bassin_geo.analysis.stages import (
-        Crossings,
-        communes_crossed,
-        crossings,
-        list_stages,
-        load_stage,
-        sites_along,
-    )
+    from bassin_geo.analysis.stage_data import list_stages, load_stage
+    from bassin_geo.analysis.stages import Crossings, communes_crossed, crossings, sites_along
     from bassin_geo.crs import GEOD, LAMBERT93, WGS84
     from bassin_geo.data.layers import (
         data_dir,
@@ -112,8 +106,8 @@ _LAZY: dict[str, str] = {
     "Crossings": "bassin_geo.analysis.stages",
     "communes_crossed": "bassin_geo.analysis.stages",
     "crossings": "bassin_geo.analysis.stages",
-    "list_stages": "bassin_geo.analysis.stages",
-    "load_stage": "bassin_geo.analysis.stages",
+    "list_stages": "bassin_geo.analysis.stage_data",
+    "load_stage": "bassin_geo.analysis.stage_data",
     "sites_along": "bassin_geo.analysis.stages",
     # travel modes
     "MODES": "bassin_geo.modes",
