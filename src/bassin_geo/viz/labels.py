@@ -13,15 +13,10 @@ Examples
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
-
-from bassin_geo.errors import InvalidInputError
+from bassin_geo.styles import LANGUAGES, Lang, check_lang
 
 __all__ = ["LABELS", "LANGUAGES", "Lang", "check_lang", "label"]
 
-#: The languages a map speaks.
-Lang: TypeAlias = Literal["fr", "en"]
-LANGUAGES: tuple[Lang, ...] = ("fr", "en")
 
 #: English text -> French text, for every word the maps write themselves.
 LABELS: dict[str, str] = {
@@ -123,37 +118,6 @@ LABELS: dict[str, str] = {
     "Reachable": "Zone accessible",
     "Crossings": "Traversées",
 }
-
-
-def check_lang(lang: object) -> Lang:
-    """Return ``lang`` if the maps speak it, else raise.
-
-    Parameters
-    ----------
-    lang : object
-        What the caller gave.
-
-    Returns
-    -------
-    {"fr", "en"}
-        The language.
-
-    Raises
-    ------
-    InvalidInputError
-        Another value.
-
-    Examples
-    --------
-    >>> check_lang("en")
-    'en'
-    """
-    if lang == "fr":
-        return "fr"
-    if lang == "en":
-        return "en"
-    msg = f"lang must be 'fr' or 'en', got {lang!r:.40}"
-    raise InvalidInputError(msg)
 
 
 def label(text: str, lang: Lang = "fr") -> str:

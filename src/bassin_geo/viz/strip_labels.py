@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from bassin_geo.errors import InvalidInputError
-from bassin_geo.styles import translated
+from bassin_geo.styles import LANGUAGES, check_lang, translated
 
 __all__ = ["LANGS", "WORDS", "check_lang", "number", "style_label", "word"]
 
 #: The languages a strip is drawn in.
-LANGS: Final = ("fr", "en")
+LANGS: Final = LANGUAGES
 
 #: Every word of the strip, by key then language.
 WORDS: Final[dict[str, dict[str, str]]] = {
@@ -90,35 +89,6 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "en": "Contour, buffer zone, property and sites: bassin_geo's embedded data.",
     },
 }
-
-
-def check_lang(lang: object) -> str:
-    """Return ``lang`` when the strip speaks it, else raise.
-
-    Parameters
-    ----------
-    lang : object
-        The language asked for: ``"fr"`` or ``"en"``.
-
-    Returns
-    -------
-    str
-        ``lang`` itself.
-
-    Raises
-    ------
-    InvalidInputError
-        Any other value.
-
-    Examples
-    --------
-    >>> check_lang("en")
-    'en'
-    """
-    if not isinstance(lang, str) or lang not in LANGS:
-        msg = f"lang must be 'fr' or 'en', got {lang!r}"
-        raise InvalidInputError(msg)
-    return lang
 
 
 def word(key: str, lang: str) -> str:
