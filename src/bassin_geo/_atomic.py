@@ -76,7 +76,7 @@ _NO_HARD_LINKS: Final = frozenset(
 
 
 def _check_bool(value: object, name: str) -> bool:
-    # The same rule as bassin_geo.io.check_flag, which sits in a layer above this one.
+    # The same rule as bassin_geo._validate.check_bool, a sibling layer _atomic cannot import.
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     msg = f"{name} must be True or False, got {value!r:.40} ({type(value).__name__})"
