@@ -76,7 +76,7 @@ _NO_HARD_LINKS: Final = frozenset(
 
 
 def _check_bool(value: object, name: str) -> bool:
-    # The same rule as bassin_geo.io.check_flag, which sits in a layer above this one.
+    # The same rule as bassin_geo._validate.check_bool, a sibling layer _atomic cannot import.
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     msg = f"{name} must be True or False, got {value!r:.40} ({type(value).__name__})"
@@ -307,6 +307,23 @@ def _export_error(target: Path, exc: BaseException, *, prepare: bool = False) ->
     return ExportError(msg)
 
 
+@contextlib.contextmanager
+def _failures_as_export_error(target: Path) -> Iterator[None]:
+    # One translation for the file and the folder writers: a refused overwrite and the
+    # library's own errors pass as they are, unless the disk is full; anything else
+    # becomes an ExportError that names the target.
+    try:
+        yield
+    except BassinGeoError as exc:
+        if isinstance(exc, OverwriteError) or not (
+            is_disk_full(exc) or _no_space_left(target.parent)
+        ):
+            raise
+        raise _export_error(target, exc) from exc
+    except Exception as exc:
+        raise _export_error(target, exc) from exc
+
+
 def _check_target(target: Path, overwrite: bool) -> None:
     # A folder first: "pass overwrite=True" would be wrong advice, it cannot replace one.
     if target.is_dir():
@@ -401,7 +418,7 @@ def atomic_write(path: str | os.PathLike[str], *, overwrite: bool = False) -> It
     _check_target(target, overwrite)
     with _work_folder(target) as work:
         tmp = work / target.name
-        try:
+        with _failures_as_export_error(target):
             yield tmp
             if not tmp.is_file():
                 msg = f"nothing was written for {target}"
@@ -415,14 +432,6 @@ def atomic_write(path: str | os.PathLike[str], *, overwrite: bool = False) -> It
             else:
                 _publish_new(tmp, target)
             _fsync_folder(target.parent)
-        except BassinGeoError as exc:
-            if isinstance(exc, OverwriteError) or not (
-                is_disk_full(exc) or _no_space_left(target.parent)
-            ):
-                raise
-            raise _export_error(target, exc) from exc
-        except Exception as exc:
-            raise _export_error(target, exc) from exc
 
 
 def _files_under(folder: Path) -> list[Path]:
@@ -558,7 +567,7 @@ def atomic_folder(
     with _work_folder(target) as work:
         staging = work / target.name
         staging.mkdir()
-        try:
+        with _failures_as_export_error(target):
             yield staging
             if merge and os.path.lexists(target):
                 _merge_folder(staging, target, overwrite)
@@ -570,11 +579,3 @@ def atomic_folder(
             else:
                 _swap_folder(staging, target, overwrite)
             _fsync_folder(target.parent)
-        except BassinGeoError as exc:
-            if isinstance(exc, OverwriteError) or not (
-                is_disk_full(exc) or _no_space_left(target.parent)
-            ):
-                raise
-            raise _export_error(target, exc) from exc
-        except Exception as exc:
-            raise _export_error(target, exc) from exc

@@ -21,7 +21,47 @@ import numpy as np
 
 from bassin_geo.errors import InvalidInputError
 
-__all__ = ["check_distance", "check_flag"]
+__all__ = ["check_bool", "check_distance", "check_flag"]
+
+
+def check_bool(value: object, name: str) -> bool:
+    """Return ``value`` as a bool if it is one, else raise :class:`InvalidInputError`.
+
+    NumPy booleans are accepted; text, numbers and ``None`` are refused: ``bool("no")``
+    is True, so ``overwrite="no"`` would replace a file. The writers and the routing
+    take their flags through this one check (as ``check_flag`` of
+    :mod:`bassin_geo.io.options` and :mod:`bassin_geo.routing.options`).
+
+    Parameters
+    ----------
+    value : object
+        The value given for the flag.
+    name : str
+        The option's name, for the error message.
+
+    Returns
+    -------
+    bool
+        ``value`` as a Python bool.
+
+    Raises
+    ------
+    InvalidInputError
+        ``value`` is not a boolean.
+
+    Examples
+    --------
+    >>> check_bool(False, "offline")
+    False
+    >>> check_bool("False", "offline")
+    Traceback (most recent call last):
+    ...
+    bassin_geo.errors.InvalidInputError: offline must be True or False, got 'False' (str)
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    msg = f"{name} must be True or False, got {value!r:.40} ({type(value).__name__})"
+    raise InvalidInputError(msg)
 
 
 def check_flag(value: object, name: str) -> bool | None:

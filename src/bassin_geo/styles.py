@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal, TypeAlias
 from xml.sax.saxutils import quoteattr
 
 import pandas as pd
@@ -29,10 +29,13 @@ __all__ = [
     "FRENCH_LABELS",
     "GPX_SYMBOLS",
     "KIND_LAYERS",
+    "LANGUAGES",
     "LAYER_TITLES",
+    "Lang",
     "STYLES",
     "ROUTE_STYLES",
     "Style",
+    "check_lang",
     "headframe_svg",
     "layer_title",
     "qml",
@@ -376,11 +379,43 @@ LAYER_TITLES: dict[str, dict[str, str]] = {
 }
 
 
-def _check_lang(lang: str) -> str:
-    if lang not in LAYER_TITLES:
-        msg = f"lang must be one of {sorted(LAYER_TITLES)}, got {lang!r}"
-        raise InvalidInputError(msg)
-    return lang
+#: The languages the products speak (maps, strip, GeoPackage, KML, GPX), French first.
+Lang: TypeAlias = Literal["fr", "en"]
+LANGUAGES: tuple[Lang, ...] = ("fr", "en")
+
+
+def check_lang(lang: object) -> Lang:
+    """Return ``lang`` if the products speak it, else raise.
+
+    One check for every writer and drawing that takes ``lang=``, so that all refuse the
+    same values with the same message.
+
+    Parameters
+    ----------
+    lang : object
+        What the caller gave.
+
+    Returns
+    -------
+    {"fr", "en"}
+        The language.
+
+    Raises
+    ------
+    InvalidInputError
+        Any other value.
+
+    Examples
+    --------
+    >>> check_lang("en")
+    'en'
+    """
+    if lang == "fr":
+        return "fr"
+    if lang == "en":
+        return "en"
+    msg = f"lang must be 'fr' or 'en', got {lang!r:.40}"
+    raise InvalidInputError(msg)
 
 
 def translated(label: str, lang: str = "en") -> str:
@@ -411,7 +446,7 @@ def translated(label: str, lang: str = "en") -> str:
     >>> translated("my walk", "fr")
     'my walk'
     """
-    if _check_lang(lang) == "fr":
+    if check_lang(lang) == "fr":
         return FRENCH_LABELS.get(label, label)
     return label
 
@@ -442,7 +477,7 @@ def layer_title(name: str, lang: str = "fr") -> str:
     >>> layer_title("slag_heaps"), layer_title("slag_heaps", "en")
     ('Terrils', 'Slag heaps')
     """
-    return LAYER_TITLES[_check_lang(lang)].get(name, name)
+    return LAYER_TITLES[check_lang(lang)].get(name, name)
 
 
 def _known_layer(columns: Iterable[str], values: Iterable[Any] | None) -> str | None:

@@ -35,6 +35,7 @@ __all__ = [
     "clean_value",
     "named_frames",
     "plain_table",
+    "unwrap_frame",
 ]
 
 
@@ -84,6 +85,37 @@ FrameLike: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | SupportsGdf
 LayersLike: TypeAlias = Mapping[str, FrameLike] | FrameLike | str | Iterable[str]
 
 
+def unwrap_frame(data: object) -> object:
+    """Return the table behind ``data``: a result object's ``to_gdf()``, a GeoSeries as a frame.
+
+    Anything else, a DataFrame included, comes back unchanged for the caller to check.
+
+    Parameters
+    ----------
+    data : object
+        A result object with ``to_gdf()``, a GeoSeries, a DataFrame, or anything.
+
+    Returns
+    -------
+    object
+        ``data.to_gdf()`` for a result object, a one-column GeoDataFrame named
+        ``geometry`` for a GeoSeries, else ``data`` itself.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> unwrap_frame(gpd.GeoSeries([shapely.Point(3, 50)], crs=4326)).columns.tolist()
+    ['geometry']
+    >>> unwrap_frame("slag_heaps")
+    'slag_heaps'
+    """
+    if isinstance(data, SupportsGdf) and not isinstance(data, (pd.DataFrame, gpd.GeoSeries)):
+        return data.to_gdf()
+    if isinstance(data, gpd.GeoSeries):
+        return data.to_frame("geometry")
+    return data
+
+
 @keyword_only(1, ("where",))
 def as_frame(data: object, *, where: str = "data") -> gpd.GeoDataFrame:
     """Return ``data`` as a GeoDataFrame in WGS84.
@@ -121,10 +153,7 @@ def as_frame(data: object, *, where: str = "data") -> gpd.GeoDataFrame:
     >>> as_frame(bg.load_layer("lakes").to_crs(2154)).crs.to_epsg()
     4326
     """
-    if isinstance(data, SupportsGdf) and not isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        data = data.to_gdf()
-    if isinstance(data, gpd.GeoSeries):
-        data = data.to_frame("geometry")
+    data = unwrap_frame(data)
     if not isinstance(data, gpd.GeoDataFrame):
         msg = (
             f"{where}: expected a GeoDataFrame or an object with a to_gdf() method "

@@ -181,14 +181,11 @@ def to_kml(
     >>> "<name>Terrils</name>" in out.read_text(encoding="utf-8")
     True
     """
-    from bassin_geo.errors import InvalidInputError
-    from bassin_geo.styles import layer_title, style_for, translated
+    from bassin_geo.styles import check_lang, layer_title, style_for, translated
 
     overwrite = check_flag(overwrite, "overwrite")
     precision = check_precision(precision)
-    if lang not in _WORDS:
-        msg = f"lang must be 'fr' or 'en', got {lang!r}"
-        raise InvalidInputError(msg)
+    lang = check_lang(lang)
     target = Path(path)
     frames = named_frames(layers, target.stem)
     ET.register_namespace("", KML_NAMESPACE)

@@ -17,6 +17,7 @@ from typing import Final
 
 import numpy as np
 
+from bassin_geo._validate import check_bool as check_flag
 from bassin_geo.errors import InvalidInputError
 
 __all__ = ["DEFAULT_PRECISION", "check_flag", "check_precision"]
@@ -24,44 +25,6 @@ __all__ = ["DEFAULT_PRECISION", "check_flag", "check_precision"]
 #: Decimals kept in GeoJSON and map coordinates: 6 is about 10 cm, which RFC 7946 notes
 #: is enough for most uses.
 DEFAULT_PRECISION: Final = 6
-
-
-def check_flag(value: object, name: str) -> bool:
-    """Return ``value`` as a bool if it is one, else raise :class:`InvalidInputError`.
-
-    NumPy booleans are accepted; text, numbers and ``None`` are refused, so that
-    ``overwrite="no"`` cannot replace a file.
-
-    Parameters
-    ----------
-    value : object
-        The value given for the flag.
-    name : str
-        The option's name, for the error message.
-
-    Returns
-    -------
-    bool
-        ``value`` as a Python bool.
-
-    Raises
-    ------
-    InvalidInputError
-        ``value`` is not a boolean.
-
-    Examples
-    --------
-    >>> check_flag(False, "offline")
-    False
-    >>> check_flag("False", "offline")
-    Traceback (most recent call last):
-    ...
-    bassin_geo.errors.InvalidInputError: offline must be True or False, got 'False' (str)
-    """
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    msg = f"{name} must be True or False, got {value!r:.40} ({type(value).__name__})"
-    raise InvalidInputError(msg)
 
 
 def check_precision(value: object, name: str = "precision") -> int:

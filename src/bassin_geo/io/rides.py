@@ -33,6 +33,7 @@ from pyproj import Geod
 
 from bassin_geo.errors import EmptyInputError, InvalidInputError
 from bassin_geo.io.frames import as_frame
+from bassin_geo.styles import check_lang
 
 __all__ = [
     "MAX_NAME_LENGTH",
@@ -633,9 +634,7 @@ def ride_of(data: object, *, name: str | None = None, lang: str = "fr") -> Ride:
     >>> ride_of(bg.load_stage(2025, 1), lang="en").title
     'Tour de France 2025, stage 1: Lille > Lille'
     """
-    if lang not in ("fr", "en"):
-        msg = f"lang must be 'fr' or 'en', got {lang!r}"
-        raise InvalidInputError(msg)
+    lang = check_lang(lang)
     gdf = as_frame(data, where="route")
     if len(gdf) == 0 or gdf.geometry.isna().all():
         msg = "route: nothing to write to GPX (no features)"

@@ -36,7 +36,7 @@ import shapely
 from bassin_geo._compat import keyword_only
 from bassin_geo.errors import BassinGeoWarning, InvalidInputError
 from bassin_geo.io.atomic import atomic_write
-from bassin_geo.io.frames import FrameLike, SupportsGdf, as_frame, plain_table
+from bassin_geo.io.frames import FrameLike, as_frame, plain_table, unwrap_frame
 from bassin_geo.io.options import check_flag
 
 #: What :func:`to_csv` writes: a plain table, or anything :func:`as_frame` takes.
@@ -151,10 +151,7 @@ def flat_table(table: TableLike, *, wkt: bool = False) -> pd.DataFrame:
     ['origin', 'B']
     """
     wkt = check_flag(wkt, "wkt")
-    if isinstance(table, SupportsGdf) and not isinstance(table, (pd.DataFrame, gpd.GeoSeries)):
-        table = table.to_gdf()
-    if isinstance(table, gpd.GeoSeries):
-        table = table.to_frame("geometry")
+    table = unwrap_frame(table)
     if not isinstance(table, pd.DataFrame):
         msg = (
             f"table: expected a DataFrame, a GeoDataFrame or an object with to_gdf(), "

@@ -298,25 +298,28 @@ def load_network(
     >>> net.metric_crs.to_epsg()  # measured in UTM 35N, not Lambert-93
     32635
     """
-    if source is None:
-        url = osm_url()
-        if isinstance(clip, str) and clip == "auto":
-            clip = "basin" if url == DEFAULT_OSM_URL else None
+    url = osm_url() if source is None else None
+    if isinstance(clip, str) and clip == "auto":
+        # Downloaded, the default extract is clipped to the basin; a given source is not.
+        clip = "basin" if url == DEFAULT_OSM_URL else None
+    # The options as the caller gave them: what a download passes on to the build, and
+    # what a saved network is compared with.
+    options: dict[str, Any] = {
+        "mode": mode,
+        "clip": clip,
+        "clip_margin_m": clip_margin_m,
+        "rules": rules,
+        "prefer_railways": prefer_railways,
+        "railway_join_m": railway_join_m,
+        "split_at_intersections": split_at_intersections,
+        "tolerance_m": tolerance_m,
+        "speed_column": speed_column,
+        "cost_column": cost_column,
+        "simplify": simplify,
+    }
+    if url is not None:
         full_rules = mode_rules(mode or "walk", rules)  # a bad mode fails before the download
         extract = fetch_extract(url, progress=progress)
-        options: dict[str, Any] = {
-            "mode": mode,
-            "clip": clip,
-            "clip_margin_m": clip_margin_m,
-            "rules": rules,
-            "prefer_railways": prefer_railways,
-            "railway_join_m": railway_join_m,
-            "split_at_intersections": split_at_intersections,
-            "tolerance_m": tolerance_m,
-            "speed_column": speed_column,
-            "cost_column": cost_column,
-            "simplify": simplify,
-        }
         if cache is None:
             record = build_options(
                 extract, **{**options, "mode": mode or "walk", "rules": full_rules}
@@ -325,8 +328,6 @@ def load_network(
         # Two processes building the same network write one file, one after the other.
         with cache_lock(cache):
             return load_network(extract, cache=cache, progress=progress, **options)
-    if isinstance(clip, str) and clip == "auto":
-        clip = None
     src_path = Path(source) if isinstance(source, (str, Path)) else None
     if progress is not None:
         progress = check_flag(progress, "progress")
@@ -335,17 +336,8 @@ def load_network(
             msg = f"{src_path} does not exist or is not a file"
             raise DataFileError(msg)
         given = {
-            "mode": mode,
+            **options,
             "rules": None if rules is None else mode_rules(mode or "walk", rules),
-            "clip": clip,
-            "clip_margin_m": clip_margin_m,
-            "prefer_railways": prefer_railways,
-            "railway_join_m": railway_join_m,
-            "split_at_intersections": split_at_intersections,
-            "tolerance_m": tolerance_m,
-            "speed_column": speed_column,
-            "cost_column": cost_column,
-            "simplify": simplify,
         }
         if mode is not None:
             mode_rules(mode)  # an unknown mode gets its own message

@@ -191,18 +191,7 @@ class Itinerary:
         ...     it.to_geojson(pathlib.Path(tempfile.mkdtemp()) / "visit.geojson").suffix
         '.geojson'
         """
-        warnings.warn(
-            "Itinerary.to_geojson(path) is deprecated and disappears in bassin_geo "
-            f"{REMOVAL}; write bg.to_geojson(itinerary, path)",
-            FutureWarning,
-            stacklevel=2,
-        )
-        # Through the root package, not bassin_geo.io: routing sits below the writers in
-        # the import layers, and the root package is not a layer.
-        import bassin_geo
-
-        written: Path = bassin_geo.to_geojson(self, path, **kwargs)
-        return written
+        return self._write_through("to_geojson", path, kwargs)
 
     def to_gpx(self, path: str | Path, **kwargs: Any) -> Path:
         """Deprecated: write the itinerary as GPX; use ``bg.to_gpx(itinerary, path)``.
@@ -228,16 +217,21 @@ class Itinerary:
         ...     it.to_gpx(pathlib.Path(tempfile.mkdtemp()) / "visit.gpx").suffix
         '.gpx'
         """
+        return self._write_through("to_gpx", path, kwargs)
+
+    def _write_through(self, writer: str, path: str | Path, kwargs: dict[str, Any]) -> Path:
+        # The deprecated writer methods: warn, then hand the itinerary to the library's
+        # writer of that name. Through the root package, not bassin_geo.io: routing sits
+        # below the writers in the import layers, and the root package is not a layer.
         warnings.warn(
-            "Itinerary.to_gpx(path) is deprecated and disappears in bassin_geo "
-            f"{REMOVAL}; write bg.to_gpx(itinerary, path)",
+            f"Itinerary.{writer}(path) is deprecated and disappears in bassin_geo "
+            f"{REMOVAL}; write bg.{writer}(itinerary, path)",
             FutureWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-        # Through the root package, not bassin_geo.io: see to_geojson.
         import bassin_geo
 
-        written: Path = bassin_geo.to_gpx(self, path, **kwargs)
+        written: Path = getattr(bassin_geo, writer)(self, path, **kwargs)
         return written
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from bassin_geo._validate import check_bool as check_flag
 from bassin_geo.errors import InvalidInputError
 
 __all__ = ["DEFAULT_MAX_SNAP_M", "WEIGHTS", "check_flag", "check_on_far", "check_weight"]
@@ -19,44 +18,6 @@ __all__ = ["DEFAULT_MAX_SNAP_M", "WEIGHTS", "check_flag", "check_on_far", "check
 DEFAULT_MAX_SNAP_M = 500.0
 #: What a shortest path minimises: metres or seconds.
 WEIGHTS = ("length", "time")
-
-
-def check_flag(value: Any, name: str) -> bool:
-    """Return ``value`` if it is a real boolean, else raise.
-
-    ``bool("no")`` is True: a flag given as text or a number is a mistake to report, not
-    to guess at.
-
-    Parameters
-    ----------
-    value : Any
-        What the caller passed.
-    name : str
-        The option's name, for the message.
-
-    Returns
-    -------
-    bool
-        The flag.
-
-    Raises
-    ------
-    InvalidInputError
-        ``value`` is not True or False (NumPy booleans are accepted).
-
-    Examples
-    --------
-    >>> check_flag(True, "simplify")
-    True
-    >>> check_flag("no", "return_to_start")
-    Traceback (most recent call last):
-    ...
-    bassin_geo.errors.InvalidInputError: return_to_start must be True or False, got 'no'
-    """
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    msg = f"{name} must be True or False, got {value!r}"
-    raise InvalidInputError(msg)
 
 
 def check_weight(weight: Any) -> str:

@@ -13,46 +13,24 @@ Examples
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
-
-from bassin_geo.errors import InvalidInputError
+from bassin_geo.styles import FRENCH_LABELS, LANGUAGES, Lang, check_lang
 
 __all__ = ["LABELS", "LANGUAGES", "Lang", "check_lang", "label"]
 
-#: The languages a map speaks.
-Lang: TypeAlias = Literal["fr", "en"]
-LANGUAGES: tuple[Lang, ...] = ("fr", "en")
 
 #: English text -> French text, for every word the maps write themselves.
 LABELS: dict[str, str] = {
-    # layers and legend entries (the labels of bassin_geo.styles)
+    # Layers and legend entries: the style table's French labels, shared with the
+    # GeoPackage, KML and strip, except where the maps have used other words so far.
+    **FRENCH_LABELS,
     "Basin contour": "Contour du bassin minier",
-    "Buffer zone": "Zone tampon",
     "Listed property (UNESCO)": "Bien inscrit (UNESCO)",
     "Pitheads": "Puits de mine",
     "Pitheads with a headframe": "Puits avec chevalement",
     "Other pitheads": "Autres puits",
     "Mine shafts": "Puits (BRGM)",
-    "Slag heaps": "Terrils",
-    "Slag heaps (listed)": "Terrils (bien inscrit)",
-    "Slag heaps (buffer zone)": "Terrils (zone tampon)",
-    "Mining estates": "Cités minières",
-    "Listed buildings": "Bâtiments inscrits",
-    "Neo-natural spaces": "Espaces néo-naturels",
-    "Mining railways (cavaliers)": "Cavaliers (voies ferrées minières)",
-    "Listed railway components": "Cavaliers inscrits",
-    "Communes": "Communes",
-    "Communes of Nord and Pas-de-Calais": "Communes du Nord et du Pas-de-Calais",
-    "Intercommunalities (EPCI)": "Intercommunalités (EPCI)",
-    "Sites": "Sites",
-    "Route": "Itinéraire",
-    "Leg": "Tronçon",
-    "Start": "Départ",
-    "Finish": "Arrivée",
     "Enters the basin": "Entrée dans le bassin",
     "Leaves the basin": "Sortie du bassin",
-    "Inside the area": "Dans la zone",
-    "Waypoint": "Point de passage",
     "Stop": "Étape",
     "Kilometre markers": "Points kilométriques",
     # kinds of sites, in popups
@@ -123,37 +101,6 @@ LABELS: dict[str, str] = {
     "Reachable": "Zone accessible",
     "Crossings": "Traversées",
 }
-
-
-def check_lang(lang: object) -> Lang:
-    """Return ``lang`` if the maps speak it, else raise.
-
-    Parameters
-    ----------
-    lang : object
-        What the caller gave.
-
-    Returns
-    -------
-    {"fr", "en"}
-        The language.
-
-    Raises
-    ------
-    InvalidInputError
-        Another value.
-
-    Examples
-    --------
-    >>> check_lang("en")
-    'en'
-    """
-    if lang == "fr":
-        return "fr"
-    if lang == "en":
-        return "en"
-    msg = f"lang must be 'fr' or 'en', got {lang!r:.40}"
-    raise InvalidInputError(msg)
 
 
 def label(text: str, lang: Lang = "fr") -> str:

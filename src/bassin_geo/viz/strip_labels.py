@@ -2,7 +2,8 @@
 
 A strip is printed for French organisers first: every word on it comes from :data:`WORDS`,
 so the French and English pictures say the same things. Layer styles keep their English
-labels in :mod:`bassin_geo.styles`; :data:`STYLE_LABELS_FR` gives their French names.
+labels in :mod:`bassin_geo.styles`, whose :data:`~bassin_geo.styles.FRENCH_LABELS` gives
+their French names on the strip as in the other products.
 
 Examples
 --------
@@ -16,12 +17,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from bassin_geo.errors import InvalidInputError
+from bassin_geo.styles import LANGUAGES, check_lang, translated
 
-__all__ = ["LANGS", "STYLE_LABELS_FR", "WORDS", "check_lang", "number", "style_label", "word"]
+__all__ = ["LANGS", "WORDS", "check_lang", "number", "style_label", "word"]
 
 #: The languages a strip is drawn in.
-LANGS: Final = ("fr", "en")
+LANGS: Final = LANGUAGES
 
 #: Every word of the strip, by key then language.
 WORDS: Final[dict[str, dict[str, str]]] = {
@@ -89,50 +90,6 @@ WORDS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
-#: French names of the style table's labels (:mod:`bassin_geo.styles`).
-STYLE_LABELS_FR: Final[dict[str, str]] = {
-    "Pitheads": "Fosses",
-    "Pitheads with a headframe": "Fosses avec chevalement",
-    "Other pitheads": "Autres fosses",
-    "Mine shafts": "Puits de mine",
-    "Slag heaps": "Terrils",
-    "Slag heaps (listed)": "Terrils (inscrits)",
-    "Slag heaps (buffer zone)": "Terrils (zone tampon)",
-    "Mining estates": "Cités minières",
-    "Listed buildings": "Bâtiments inscrits",
-    "Neo-natural spaces": "Espaces néo-naturels",
-    "Sites": "Sites",
-}
-
-
-def check_lang(lang: object) -> str:
-    """Return ``lang`` when the strip speaks it, else raise.
-
-    Parameters
-    ----------
-    lang : object
-        The language asked for: ``"fr"`` or ``"en"``.
-
-    Returns
-    -------
-    str
-        ``lang`` itself.
-
-    Raises
-    ------
-    InvalidInputError
-        Any other value.
-
-    Examples
-    --------
-    >>> check_lang("en")
-    'en'
-    """
-    if not isinstance(lang, str) or lang not in LANGS:
-        msg = f"lang must be 'fr' or 'en', got {lang!r}"
-        raise InvalidInputError(msg)
-    return lang
-
 
 def word(key: str, lang: str) -> str:
     """Return one word (or sentence pattern) of the strip in ``lang``.
@@ -177,9 +134,7 @@ def style_label(label: str, lang: str) -> str:
     >>> style_label("Pitheads with a headframe", "fr")
     'Fosses avec chevalement'
     """
-    if check_lang(lang) == "fr":
-        return STYLE_LABELS_FR.get(label, label)
-    return label
+    return translated(label, check_lang(lang))
 
 
 def number(value: float, lang: str, *, decimals: int = 0) -> str:

@@ -580,15 +580,11 @@ def draw_bands(
     >>> len([p for p in ax.patches if p.get_label() == "perimeter"])
     5
     """
-    ax.set_label("bands")
+    _plain(ax, "bands")
     n = len(AREAS)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_yticks(range(n), [word(key, lang) for _, key in reversed(AREAS)], fontsize=8)
     ax.tick_params(axis="y", length=0)
-    ax.tick_params(axis="x", length=0, labelbottom=False)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.spines["bottom"].set_color("#bbbbbb")
     texts: list[Text] = []
     priority: list[float] = []
     obstacles: list[Bbox] = []
