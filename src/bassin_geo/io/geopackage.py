@@ -15,7 +15,7 @@ import pyogrio
 from pyproj import CRS
 
 from bassin_geo._compat import keyword_only
-from bassin_geo.crs import LAMBERT93
+from bassin_geo.crs import LAMBERT93, WGS84
 from bassin_geo.errors import (
     InvalidInputError,
 )
@@ -52,9 +52,9 @@ def _geometry_family(types: pd.Series[str]) -> str:
     return "polygon" if "polygon" in main else "line" if "line" in main else "point"
 
 
-def _drawing_order(frames: dict[str, gpd.GeoDataFrame]) -> list[str]:
-    ranks = {name: _RANK[_geometry_family(gdf.geom_type.dropna())] for name, gdf in frames.items()}
-    return sorted(frames, key=lambda name: ranks[name])  # stable: given order within a rank
+def _drawing_order(types: dict[str, pd.Series[str]]) -> list[str]:
+    ranks = {name: _RANK[_geometry_family(layer_types)] for name, layer_types in types.items()}
+    return sorted(types, key=lambda name: ranks[name])  # stable: given order within a rank
 
 
 def _layer_text(
@@ -160,7 +160,9 @@ def to_geopackage(
     arrow = _has_pyarrow()
     rows = []
     with atomic_write(target, overwrite=overwrite) as tmp, _sqlite_unsynced():
-        order = _drawing_order(frames)
+        # The geometry types of each layer, once: they set its rank, promotion and style.
+        geometry_types = {name: gdf.geom_type.dropna() for name, gdf in frames.items()}
+        order = _drawing_order(geometry_types)
         layer_styles = {
             name: style_for(name, i, columns=frames[name].columns, values=frames[name].get("kind"))
             for i, name in enumerate(order)
@@ -171,7 +173,7 @@ def to_geopackage(
             out = gdf if target_crs is None or _in_crs(gdf, target_crs) else gdf.to_crs(crs)
             table = plain_table(out.drop(columns=out.geometry.name), nested="json")
             frame = gpd.GeoDataFrame(table, geometry=out.geometry.to_numpy(), crs=out.crs)
-            types = out.geom_type.dropna()
+            types = geometry_types[name]
             style = layer_styles[name]
             title, description, metadata = texts[name]
             # Mixed single/multi parts are promoted so GDAL stores one geometry type.
@@ -241,10 +243,13 @@ def _frames_to_write(
         for name, gdf in layers.items()
         if isinstance(gdf, gpd.GeoDataFrame) and _in_crs(gdf, crs)
     }
-    # The kept frames are checked through an empty slice of each (names, types).
+    # The kept frames are checked through an empty slice of each (names, types), labelled
+    # WGS84 so that named_frames has nothing to project (their CRS is checked above).
     checked = named_frames(
         {
-            name: kept[str(name)].iloc[:0] if str(name) in kept else gdf
+            name: kept[str(name)].iloc[:0].set_crs(WGS84, allow_override=True)
+            if str(name) in kept
+            else gdf
             for name, gdf in layers.items()
         },
         default_name,
