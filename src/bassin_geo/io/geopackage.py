@@ -15,7 +15,7 @@ import pyogrio
 from pyproj import CRS
 
 from bassin_geo._compat import keyword_only
-from bassin_geo.crs import LAMBERT93, WGS84
+from bassin_geo.crs import LAMBERT93
 from bassin_geo.errors import (
     InvalidInputError,
 )
@@ -230,31 +230,23 @@ def _in_crs(gdf: gpd.GeoDataFrame, crs: CRS) -> bool:
 def _frames_to_write(
     layers: GeoPackageLayers, default_name: str, crs: CRS | None
 ) -> dict[str, gpd.GeoDataFrame]:
-    """The layers by name, those given as frames in the target CRS kept as they are.
+    """The layers by name, those given as frames in the target CRS written as given.
 
-    :func:`named_frames` checks the names and returns WGS84 frames; a frame already in
-    the target CRS (Lambert-93 by default) would be projected to WGS84 and back again,
-    which cost a third of the write time and rounds the coordinates twice.
+    :func:`named_frames` checks every layer (names, columns, coordinates) and returns it
+    in WGS84; a frame already in the target CRS (Lambert-93 by default) is then written
+    as it was given rather than projected back again, which took a sixth of the write
+    time and rounded its coordinates twice.
     """
+    checked = named_frames(layers, default_name)
     if crs is None or not isinstance(layers, Mapping):
-        return named_frames(layers, default_name)
-    kept = {
-        str(name): gdf
-        for name, gdf in layers.items()
-        if isinstance(gdf, gpd.GeoDataFrame) and _in_crs(gdf, crs)
+        return checked
+    given = {str(name): gdf for name, gdf in layers.items()}
+    return {
+        name: given[name]
+        if isinstance(given.get(name), gpd.GeoDataFrame) and _in_crs(given[name], crs)
+        else gdf
+        for name, gdf in checked.items()
     }
-    # The kept frames are checked through an empty slice of each (names, types), labelled
-    # WGS84 so that named_frames has nothing to project (their CRS is checked above).
-    checked = named_frames(
-        {
-            name: kept[str(name)].iloc[:0].set_crs(WGS84, allow_override=True)
-            if str(name) in kept
-            else gdf
-            for name, gdf in layers.items()
-        },
-        default_name,
-    )
-    return {name: kept.get(name, gdf) for name, gdf in checked.items()}
 
 
 def _has_pyarrow() -> bool:
