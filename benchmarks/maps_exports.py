@@ -178,8 +178,9 @@ def main() -> None:
     lambert = {n: g.to_crs(2154) for n, g in frames.items()}
 
     def ours_gpkg(styles: bool) -> None:
-        # crs=None: the frames are in Lambert-93 already, as the baseline's are.
-        to_geopackage(lambert, work / "ours.gpkg", crs=None, styles=styles, overwrite=True)
+        # The frames are in Lambert-93 already, as the baseline's are: the default crs
+        # keeps them as given (crs=None would write them in WGS84).
+        to_geopackage(lambert, work / "ours.gpkg", styles=styles, overwrite=True)
 
     def gdal_gpkg(synced: bool) -> None:
         tmp, target = work / "plain.tmp.gpkg", work / "plain.gpkg"

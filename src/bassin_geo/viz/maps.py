@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
-from branca.element import Figure
+from branca.element import Element, Figure
 
 from bassin_geo._compat import keyword_only, renamed
 from bassin_geo.data.catalog import LAYERS, MBM_CREDIT
@@ -322,6 +323,20 @@ def make_map(
     return m
 
 
+# The stand-in of a layer's data while the page renders (see save_map): no jinja2 syntax.
+_TOKEN = re.compile(r"@@bassin_geo_data_\w+@@")
+
+
+def _geo_layers(element: Element) -> list[GeoLayer]:
+    """Every GeoLayer under ``element``, in the tree's order."""
+    found = []
+    for child in element._children.values():
+        if isinstance(child, GeoLayer):
+            found.append(child)
+        found.extend(_geo_layers(child))
+    return found
+
+
 @keyword_only(2, ("offline", "overwrite"))
 def save_map(
     m: folium.Map,
@@ -382,14 +397,25 @@ def save_map(
                 removed.append((key, child))
                 del m._children[key]
     parent = m._parent
+    # The layers' GeoJSON (megabytes) stands aside while the page renders: folium compiles
+    # every rendered script as a jinja2 template, which lexed all of it (0.1-0.2 s). A
+    # short token takes its place, replaced by the data in the rendered page.
+    layers = _geo_layers(m)
+    data = {f"@@bassin_geo_data_{layer.get_name()}@@": layer.data for layer in layers}
     try:
+        for layer, token in zip(layers, data, strict=True):
+            layer.data = token
         figure = Figure()
         figure.add_child(m)
         page = figure.render()
     finally:
+        for layer, text in zip(layers, data.values(), strict=True):
+            layer.data = text
         m._parent = parent
         for key, child in removed:
             m._children[key] = child
+    if data:
+        page = _TOKEN.sub(lambda found: data[found[0]], page)
     page = inline_assets(page, strict=offline)
     with atomic_write(path, overwrite=overwrite) as tmp:
         tmp.write_text(page, encoding="utf-8")
