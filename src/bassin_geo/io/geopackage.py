@@ -16,9 +16,6 @@ from pyproj import CRS
 
 from bassin_geo._compat import keyword_only
 from bassin_geo.crs import LAMBERT93
-from bassin_geo.errors import (
-    InvalidInputError,
-)
 from bassin_geo.io.atomic import atomic_write
 from bassin_geo.io.frames import LayersLike, named_frames, plain_table
 from bassin_geo.io.options import check_flag
@@ -147,13 +144,11 @@ def to_geopackage(
     >>> sorted(pyogrio.list_layers(out)[:, 0])
     ['lakes', 'layer_styles', 'perimeter']
     """
-    from bassin_geo.styles import qml, style_for
+    from bassin_geo.styles import check_lang, qml, style_for
 
     styles = check_flag(styles, "styles")
     overwrite = check_flag(overwrite, "overwrite")
-    if lang not in ("fr", "en"):
-        msg = f"lang must be 'fr' or 'en', got {lang!r}"
-        raise InvalidInputError(msg)
+    lang = check_lang(lang)
     target = Path(path)
     target_crs = None if crs is None else CRS.from_user_input(crs)
     frames = _frames_to_write(layers, target.stem, target_crs)
