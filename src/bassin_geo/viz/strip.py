@@ -186,11 +186,8 @@ def _title(content: StripContent, lang: str, title: str | None) -> str:
     name = content.route.name
     if props.get("stage") and props.get("year"):
         head = word("stage", lang).format(year=props["year"], number=props["stage"])
-        return (
-            f"{head} : {name.split(': ', 1)[-1]}"
-            if lang == "fr"
-            else (f"{head}: {name.split(': ', 1)[-1]}")
-        )
+        colon = " : " if lang == "fr" else ": "  # French typography: a space before the colon
+        return f"{head}{colon}{name.split(': ', 1)[-1]}"
     return name
 
 
